@@ -1,0 +1,40 @@
+# wijksim — every target builds the environment itself from the lock file.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.12+: the repo's .python-version selects it through pyenv; fall back to python3.12 on PATH.
+PYTHON_SYS ?= $(shell (pyenv which python3.12 2>/dev/null) || command -v python3.12 || command -v python3)
+UV_VERSION := 0.13.9
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
+export HYDRA_FULL_ERROR := 0
+
+.PHONY: env demo test test-slow bench lock clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
+	$(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	@touch $@
+
+env: $(VENV)/.installed
+
+demo: env
+	$(PY) -m sim.demo
+
+test: env
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+# The slow statistical checks over many seeds and the cluster checks (CI runs these too).
+test-slow: env
+	$(PY) -m pytest -q -m "slow or cluster"
+
+bench: env
+	$(PY) benchmarks/bench_model.py
+
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.12
+
+clean:
+	rm -rf $(VENV) outputs multirun

@@ -1,0 +1,1 @@
+"""wijksim: agent-based simulator of long-term neighbourhood programmes."""

@@ -1,0 +1,412 @@
+"""Structured configuration: the schema of every knob, its type, default and allowed range.
+
+The dataclasses below are registered with Hydra's ConfigStore (``sim.run``) and are also the single
+place validation reads from: each field carries ``metadata`` with its allowed range, so a value out of
+range produces one message that names the key, the value and what is allowed.
+
+All rates are **per year**; the model converts them to per-step probabilities with
+``p = 1 - exp(-rate * dt)`` so the step length can change without re-tuning (DESIGN.md §2.1).
+Defaults marked *(est.)* in ``docs/model.md`` are our estimates; the rest cite a source there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown, of the wrong type or out of range."""
+
+
+def _f(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
+       lo_open: bool = False) -> Any:
+    """A dataclass field with an allowed range ``[lo, hi]`` (``(lo, hi]`` when ``lo_open``)."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc, "lo_open": lo_open})
+
+
+@functools.cache
+def _hints(dc_type: type) -> dict[str, Any]:
+    return typing.get_type_hints(dc_type)
+
+
+@dataclass
+class NeighbourhoodConfig:
+    """The focal wijk: size, buurten, housing stock and who lives there at the start."""
+
+    residents: int = _f(15000, 1000, 200000, "residents at the start (1:1 scale)")
+    buurten: int = _f(8, 6, 10, "number of buurten (blocks of the dwelling grid)")
+    persons_per_dwelling: float = _f(2.1, 1.2, 4.0, "mean household size at the start")
+    initial_vacancy: float = _f(0.02, 0.0, 0.2, "share of dwellings empty at the start")
+    corporation_share: float = _f(0.65, 0.0, 1.0, "wijk-wide share of dwellings owned by the corporation")
+    corporation_share_spread: float = _f(0.15, 0.0, 0.5, "sd of the corporation share across buurten")
+    income_rank_mean: float = _f(30.0, 5.0, 95.0, "mean parental-background rank of residents at start")
+    income_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of that rank")
+
+
+@dataclass
+class YearsConfig:
+    """Time: step length, burn-in and the programme/follow-up period."""
+
+    step: float = _f(0.25, 1 / 12, 1.0, "step length in years (0.25 = a quarter)")
+    burn_in: int = _f(15, 0, 100, "years simulated before the programme starts")
+    after_start: int | None = _f(
+        None, 1, 80,
+        "years after the programme start; null = until the youngest tracked child reaches outcome age")
+
+
+@dataclass
+class CohortConfig:
+    """The tracked generation (DESIGN.md §2.4)."""
+
+    min_age: int = _f(0, 0, 17, "youngest age (at programme start) tagged")
+    max_age: int = _f(12, 0, 17, "oldest age (at programme start) tagged")
+    born_years: int = _f(0, 0, 20, "also tag children born in the wijk in the first N years")
+    outcome_age: int = _f(25, 18, 40, "age at which outcomes are measured")
+
+
+@dataclass
+class DemographyConfig:
+    """Births and deaths."""
+
+    fertility_rate: float = _f(0.075, 0.0, 0.5, "births per woman aged 20-44 per year (TFR ~1.9)")
+    mortality_gompertz_a: float = _f(-10.3, -20.0, -2.0, "log mortality rate at age 0 (Gompertz)")
+    mortality_gompertz_b: float = _f(0.095, 0.0, 0.3, "Gompertz slope per year of age")
+    max_age: float = _f(100.0, 60.0, 120.0, "age at which everyone dies")
+
+
+@dataclass
+class SchoolConfig:
+    """School progress from early childhood to qualification."""
+
+    start_age: float = _f(4.0, 2.0, 7.0, "age school starts")
+    decision_age: float = _f(17.0, 14.0, 20.0, "age at which the start qualification is decided")
+    higher_ed_years: float = _f(5.0, 0.0, 10.0, "extra years in school for higher education")
+    skill_weight: float = _f(0.9, 0.0, 3.0, "effect of skill (sd) on attainment")
+    family_weight: float = _f(0.5, 0.0, 3.0, "effect of parents' rank (z) on attainment")
+    school_quality_weight: float = _f(0.3, 0.0, 3.0, "effect of school quality (z) on attainment")
+    exposure_weight: float = _f(0.6, 0.0, 5.0,
+                                "effect of age-weighted neighbourhood exposure on attainment")
+    exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
+    exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
+    start_qual_threshold: float = _f(-0.85, -5.0, 5.0, "attainment above which a start qualification")
+    higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
+    noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
+
+
+@dataclass
+class WorkConfig:
+    """Labour-market entry, employment and income rank."""
+
+    job_finding_rate: float = _f(0.9, 0.0, 10.0, "job-finding rate per year (median person)")
+    job_loss_rate: float = _f(0.12, 0.0, 10.0, "job-loss rate per year (median person)")
+    education_effect: float = _f(0.7, 0.0, 3.0, "log-rate effect per education level")
+    skill_effect: float = _f(0.35, 0.0, 3.0, "log-rate effect per sd of skill")
+    retirement_age: float = _f(67.0, 55.0, 75.0, "state pension age")
+    rank_base: float = _f(38.0, 0.0, 100.0, "income rank of an employed median worker, level 0")
+    rank_per_level: float = _f(17.0, 0.0, 50.0, "income rank points per education level")
+    rank_per_skill: float = _f(9.0, 0.0, 50.0, "income rank points per sd of skill")
+    rank_benefit: float = _f(10.0, 0.0, 50.0, "income rank on benefits / no work")
+    rank_noise_sd: float = _f(10.0, 0.0, 40.0, "sd of a person's persistent rank component")
+
+
+@dataclass
+class MovingConfig:
+    """Residential mobility, selective migration and inflow (calibrated to CBS 2020)."""
+
+    deprived_area_multiplier: float = _f(1.2, 0.1, 5.0,
+                                         "moving rates in a deprived rental wijk vs national")
+    family_multiplier: float = _f(0.6, 0.1, 2.0, "move rate of households with children vs others")
+    private_rent_multiplier: float = _f(1.3, 0.1, 5.0, "move rate of private tenants vs corporation")
+    riser_effect: float = _f(0.9, 0.0, 5.0, "log move-rate per 50 income-rank points above 50")
+    liveability_effect: float = _f(1.0, 0.0, 5.0, "log move-rate per unit of liveability below 0.5")
+    leave_wijk_base: float = _f(0.55, 0.0, 1.0, "share of moves that leave the wijk at rank 50")
+    leave_wijk_rank_effect: float = _f(1.5, 0.0, 10.0,
+                                       "logit effect of rank/50 on leaving the wijk when moving")
+    leave_home_rate: float = _f(0.16, 0.0, 2.0,
+                                "rate at which adult children aged 18-30 leave the parental home")
+    leave_home_local_share: float = _f(0.25, 0.0, 1.0,
+                                       "share of home-leavers who find a dwelling in the wijk")
+    vacancy_fill_rate: float = _f(4.0, 0.1, 52.0, "rate per year at which a vacancy is let")
+    applicant_rank_mean: float = _f(24.0, 1.0, 99.0,
+                                    "mean background rank of applicant households (corporation)")
+    private_applicant_rank_mean: float = _f(33.0, 1.0, 99.0,
+                                            "mean background rank of private-rental applicants")
+    applicant_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of those ranks")
+    elsewhere_move_rate: float = _f(0.1, 0.0, 2.0,
+                                    "rate at which tracked persons elsewhere change neighbourhood")
+    elsewhere_quality_base: float = _f(0.4, 0.0, 1.0,
+                                       "liveability of the place a rank-0 leaver moves to")
+    elsewhere_quality_per_rank: float = _f(0.35, 0.0, 1.0,
+                                           "extra liveability elsewhere per 100 rank points")
+    elsewhere_quality_sd: float = _f(0.12, 0.0, 0.5, "sd of liveability of places elsewhere")
+    deprived_threshold: float = _f(0.45, 0.0, 1.0,
+                                   "liveability below which a place counts as deprived")
+
+
+@dataclass
+class OffendingConfig:
+    """Registered youth suspects (the age-crime curve); networks come with the crime issue."""
+
+    base_rate: float = _f(0.045, 0.0, 1.0, "registration rate per year at the peak age, median risk")
+    peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
+    curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
+    family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
+    attainment_effect: float = _f(0.5, 0.0, 5.0, "log-rate effect per sd of low attainment")
+    disorder_effect: float = _f(1.0, 0.0, 5.0, "log-rate effect of neighbourhood disorder (0-1)")
+    trust_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of trust below 0.5")
+    prior_effect: float = _f(1.2, 0.0, 5.0, "log-rate effect of a prior registration")
+
+
+@dataclass
+class TrustConfig:
+    """Trust in professionals and institutions (the programme issue adds contact and delivery)."""
+
+    initial_mean: float = _f(0.45, 0.0, 1.0, "mean trust at the start")
+    adjust_rate: float = _f(0.3, 0.0, 10.0, "rate per year at which trust moves to its target")
+    liveability_effect: float = _f(0.5, 0.0, 3.0, "trust target per unit of liveability")
+    employment_effect: float = _f(0.1, 0.0, 1.0, "trust target bonus for the employed")
+
+
+@dataclass
+class EnvironmentConfig:
+    """Buurt environment: disorder, collective efficacy and liveability (DESIGN.md §2.2)."""
+
+    adjust_rate: float = _f(0.5, 0.0, 10.0, "rate per year at which buurt stocks move to target")
+    efficacy_rank_weight: float = _f(0.6, 0.0, 3.0, "collective efficacy per unit of mean rank/100")
+    efficacy_stability_weight: float = _f(0.04, 0.0, 1.0,
+                                          "collective efficacy per mean year in the dwelling")
+    efficacy_trust_weight: float = _f(0.4, 0.0, 3.0, "collective efficacy per unit of mean trust")
+    crime_scale: float = _f(60.0, 1.0, 1000.0, "suspects per 1000 residents that count as crime=1")
+    spillover: float = _f(0.2, 0.0, 1.0, "share of disorder that spills over from adjacent buurten")
+
+
+@dataclass
+class HousingConfig:
+    """Landlords and dwelling quality (slumlords come with the crime/landlord issue)."""
+
+    quality_decay_rate: float = _f(0.04, 0.0, 1.0, "loss of dwelling quality per year unmaintained")
+    corporation_maintenance: float = _f(0.05, 0.0, 1.0,
+                                        "quality restored per year by the housing corporation")
+    private_maintenance: float = _f(0.035, 0.0, 1.0, "quality restored per year by private landlords")
+    private_landlords: int = _f(12, 1, 1000, "number of private landlords in the wijk")
+    initial_quality_mean: float = _f(0.6, 0.0, 1.0, "mean dwelling quality at the start")
+
+
+@dataclass
+class FundingConfig:
+    """Programme funding (filled by the programme issue)."""
+
+    annual_budget: float = _f(0.0, 0.0, 1e9, "programme budget per year, euro (0 = none)")
+
+
+@dataclass
+class StaffingConfig:
+    """Street-level professionals (filled by the programme issue)."""
+
+    enabled: bool = False
+
+
+@dataclass
+class PoliticsConfig:
+    """Elections and cabinet changes (filled by the programme issue)."""
+
+    enabled: bool = False
+
+
+@dataclass
+class GovernanceConfig:
+    """Governance of the programme (filled by the programme issue)."""
+
+    insulation: float = _f(0.0, 0.0, 1.0, "insulation from political turnover")
+
+
+@dataclass
+class WijksimConfig:
+    """The whole run. ``seed`` is the root of every random stream."""
+
+    seed: int = _f(0, 0, 2**63 - 1, "root seed")
+    replicates: int = _f(1, 1, 100000, "seeds run one after another by one job")
+    scenario_name: str = "baseline"
+    neighbourhood: NeighbourhoodConfig = field(default_factory=NeighbourhoodConfig)
+    years: YearsConfig = field(default_factory=YearsConfig)
+    cohort: CohortConfig = field(default_factory=CohortConfig)
+    demography: DemographyConfig = field(default_factory=DemographyConfig)
+    school: SchoolConfig = field(default_factory=SchoolConfig)
+    work: WorkConfig = field(default_factory=WorkConfig)
+    moving: MovingConfig = field(default_factory=MovingConfig)
+    offending: OffendingConfig = field(default_factory=OffendingConfig)
+    trust: TrustConfig = field(default_factory=TrustConfig)
+    environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
+    housing: HousingConfig = field(default_factory=HousingConfig)
+    funding: FundingConfig = field(default_factory=FundingConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    politics: PoliticsConfig = field(default_factory=PoliticsConfig)
+    governance: GovernanceConfig = field(default_factory=GovernanceConfig)
+
+
+# Top-level keys Hydra adds or that belong to the launcher, not to the model.
+_IGNORED_TOP = {"hydra"}
+
+
+def _allowed(meta: dict) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    left = "(" if meta.get("lo_open") else "["
+    if lo is not None and hi is not None:
+        return f"a number in {left}{lo}, {hi}]"
+    if lo is not None:
+        return f"a number >= {lo}"
+    if hi is not None:
+        return f"a number <= {hi}"
+    return "any value of the declared type"
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp)).replace("NoneType", "null")
+
+
+def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
+    """Walk a dataclass schema and the user's values together; collect one message per problem."""
+    if not isinstance(values, dict):
+        errors.append(f"{prefix or 'config'}: expected a group of keys, got {values!r}")
+        return
+    fields = {f.name: f for f in dataclasses.fields(dc_type)}
+    for key in values:
+        if key not in fields and not (prefix == "" and key in _IGNORED_TOP):
+            allowed = ", ".join(sorted(fields))
+            errors.append(f"{prefix}{key}: unknown key (allowed keys here: {allowed})")
+    for name, f in fields.items():
+        if name not in values:
+            continue
+        v = values[name]
+        key = f"{prefix}{name}"
+        ftype = _hints(dc_type)[name]
+        if dataclasses.is_dataclass(ftype):
+            _check(ftype, v, key + ".", errors)
+            continue
+        meta = dict(f.metadata)
+        optional = type(None) in getattr(ftype, "__args__", ())
+        if v is None:
+            if not optional:
+                errors.append(f"{key} = null: a value is required ({_allowed(meta)})")
+            continue
+        base = ftype
+        if optional:
+            base = next(a for a in ftype.__args__ if a is not type(None))
+        if base is bool:
+            if not isinstance(v, bool):
+                errors.append(f"{key} = {v!r}: must be true or false")
+            continue
+        if base is str:
+            if not isinstance(v, str):
+                errors.append(f"{key} = {v!r}: must be a string")
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            errors.append(f"{key} = {v!r}: must be {_type_name(base)}, {_allowed(meta)}")
+            continue
+        if base is int and not float(v).is_integer():
+            errors.append(f"{key} = {v!r}: must be a whole number, {_allowed(meta)}")
+            continue
+        if not math.isfinite(float(v)):
+            errors.append(f"{key} = {v!r}: must be finite, {_allowed(meta)}")
+            continue
+        lo, hi = meta.get("lo"), meta.get("hi")
+        if (lo is not None and (v < lo or (meta.get("lo_open") and v == lo))) or (
+            hi is not None and v > hi
+        ):
+            errors.append(f"{key} = {v!r}: out of range; allowed: {_allowed(meta)}")
+
+
+def _cross_checks(c: dict, errors: list[str]) -> None:
+    """Constraints between keys."""
+    co = c["cohort"]
+    if co["min_age"] > co["max_age"]:
+        errors.append(
+            f"cohort.min_age = {co['min_age']}: must not exceed cohort.max_age = {co['max_age']}"
+        )
+    if co["max_age"] >= co["outcome_age"]:
+        errors.append(f"cohort.max_age = {co['max_age']}: must be below cohort.outcome_age")
+    sc = c["school"]
+    if sc["exposure_zero_age"] < sc["exposure_full_age"]:
+        errors.append(
+            f"school.exposure_zero_age = {sc['exposure_zero_age']}: must be >= "
+            f"school.exposure_full_age = {sc['exposure_full_age']}"
+        )
+    if sc["higher_ed_threshold"] < sc["start_qual_threshold"]:
+        errors.append(
+            f"school.higher_ed_threshold = {sc['higher_ed_threshold']}: must be >= "
+            f"school.start_qual_threshold = {sc['start_qual_threshold']}"
+        )
+    n = c["neighbourhood"]
+    dwellings = n["residents"] / n["persons_per_dwelling"]
+    if dwellings < 10 * n["buurten"]:
+        errors.append(
+            f"neighbourhood.residents = {n['residents']}: too few for "
+            f"{n['buurten']} buurten (need at least 10 dwellings per buurt)"
+        )
+
+
+def validate(cfg: Any) -> WijksimConfig:
+    """Check a config (DictConfig, dict or WijksimConfig) and return it as typed dataclasses.
+
+    Raises ``ConfigError`` whose message lists every problem, one per line, each naming the key,
+    the value and what is allowed. Nothing is written before this passes.
+    """
+    if isinstance(cfg, WijksimConfig):
+        raw = dataclasses.asdict(cfg)
+    elif isinstance(cfg, DictConfig):
+        try:
+            raw = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as exc:  # interpolation errors and the like
+            raise ConfigError(f"config could not be resolved: {exc}") from None
+    elif isinstance(cfg, dict):
+        raw = cfg
+    else:
+        raise ConfigError(f"config must be a mapping, got {type(cfg).__name__}")
+    # Start from the defaults so partial dicts (tests, notebooks) are allowed.
+    full = dataclasses.asdict(WijksimConfig())
+    errors: list[str] = []
+    _check(WijksimConfig, raw, "", errors)
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    _deep_update(full, {k: v for k, v in raw.items() if k not in _IGNORED_TOP})
+    _cross_checks(full, errors)
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    return _build(WijksimConfig, full)
+
+
+def _deep_update(base: dict, upd: dict) -> None:
+    for k, v in upd.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _deep_update(base[k], v)
+        else:
+            base[k] = v
+
+
+def _build(dc_type: type, values: dict) -> Any:
+    kwargs = {}
+    for f in dataclasses.fields(dc_type):
+        ftype = _hints(dc_type)[f.name]
+        v = values[f.name]
+        if dataclasses.is_dataclass(ftype):
+            kwargs[f.name] = _build(ftype, v)
+        elif ftype is float and v is not None:
+            kwargs[f.name] = float(v)
+        elif (ftype is int or int in getattr(ftype, "__args__", ())) and v is not None:
+            kwargs[f.name] = int(v)
+        else:
+            kwargs[f.name] = v
+    return dc_type(**kwargs)
+
+
+def to_dict(cfg: WijksimConfig) -> dict:
+    """Plain nested dict of a validated config (for manifests and hashing)."""
+    return dataclasses.asdict(cfg)
