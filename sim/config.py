@@ -43,7 +43,6 @@ class NeighbourhoodConfig:
 
     residents: int = _f(15000, 1000, 200000, "residents at the start (1:1 scale)")
     buurten: int = _f(8, 6, 10, "number of buurten (blocks of the dwelling grid)")
-    persons_per_dwelling: float = _f(2.1, 1.2, 4.0, "mean household size at the start")
     initial_vacancy: float = _f(0.02, 0.0, 0.2, "share of dwellings empty at the start")
     corporation_share: float = _f(0.65, 0.0, 1.0, "wijk-wide share of dwellings owned by the corporation")
     corporation_share_spread: float = _f(0.15, 0.0, 0.5, "sd of the corporation share across buurten")
@@ -76,7 +75,9 @@ class CohortConfig:
 class DemographyConfig:
     """Births and deaths."""
 
-    fertility_rate: float = _f(0.075, 0.0, 0.5, "births per woman aged 20-44 per year (TFR ~1.9)")
+    total_fertility: float = _f(1.7, 0.0, 6.0, "births per woman over her life (TFR)")
+    fertility_peak_age: float = _f(31.0, 18.0, 45.0, "age of peak fertility")
+    fertility_sd: float = _f(5.5, 1.0, 15.0, "sd (years) of the fertility curve")
     mortality_gompertz_a: float = _f(-10.3, -20.0, -2.0, "log mortality rate at age 0 (Gompertz)")
     mortality_gompertz_b: float = _f(0.095, 0.0, 0.3, "Gompertz slope per year of age")
     max_age: float = _f(100.0, 60.0, 120.0, "age at which everyone dies")
@@ -96,7 +97,7 @@ class SchoolConfig:
                                 "effect of age-weighted neighbourhood exposure on attainment")
     exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
     exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
-    start_qual_threshold: float = _f(-0.85, -5.0, 5.0, "attainment above which a start qualification")
+    start_qual_threshold: float = _f(-1.25, -5.0, 5.0, "attainment above which a start qualification")
     higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
     noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
 
@@ -115,6 +116,10 @@ class WorkConfig:
     rank_per_skill: float = _f(9.0, 0.0, 50.0, "income rank points per sd of skill")
     rank_benefit: float = _f(10.0, 0.0, 50.0, "income rank on benefits / no work")
     rank_noise_sd: float = _f(10.0, 0.0, 40.0, "sd of a person's persistent rank component")
+    rank_per_exposure: float = _f(1.0, 0.0, 20.0,
+                                  "income rank points per quality-year of childhood exposure")
+    skill_family_correlation: float = _f(0.35, 0.0, 0.95,
+                                         "correlation of skill with parents' rank (z)")
 
 
 @dataclass
@@ -131,7 +136,8 @@ class MovingConfig:
     leave_wijk_rank_effect: float = _f(1.5, 0.0, 10.0,
                                        "logit effect of rank/50 on leaving the wijk when moving")
     leave_home_rate: float = _f(0.16, 0.0, 2.0,
-                                "rate at which adult children aged 18-30 leave the parental home")
+                                "rate at which adult children (18+) leave the parental home")
+    leave_home_age: float = _f(18.0, 15.0, 30.0, "age from which children leave home")
     leave_home_local_share: float = _f(0.25, 0.0, 1.0,
                                        "share of home-leavers who find a dwelling in the wijk")
     vacancy_fill_rate: float = _f(4.0, 0.1, 52.0, "rate per year at which a vacancy is let")
@@ -142,12 +148,12 @@ class MovingConfig:
     applicant_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of those ranks")
     elsewhere_move_rate: float = _f(0.1, 0.0, 2.0,
                                     "rate at which tracked persons elsewhere change neighbourhood")
-    elsewhere_quality_base: float = _f(0.4, 0.0, 1.0,
+    elsewhere_quality_base: float = _f(0.42, 0.0, 1.0,
                                        "liveability of the place a rank-0 leaver moves to")
     elsewhere_quality_per_rank: float = _f(0.35, 0.0, 1.0,
                                            "extra liveability elsewhere per 100 rank points")
     elsewhere_quality_sd: float = _f(0.12, 0.0, 0.5, "sd of liveability of places elsewhere")
-    deprived_threshold: float = _f(0.45, 0.0, 1.0,
+    deprived_threshold: float = _f(0.5, 0.0, 1.0,
                                    "liveability below which a place counts as deprived")
 
 
@@ -155,7 +161,7 @@ class MovingConfig:
 class OffendingConfig:
     """Registered youth suspects (the age-crime curve); networks come with the crime issue."""
 
-    base_rate: float = _f(0.045, 0.0, 1.0, "registration rate per year at the peak age, median risk")
+    base_rate: float = _f(0.03, 0.0, 1.0, "registration rate per year at the peak age, median risk")
     peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
     curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
     family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
@@ -180,11 +186,11 @@ class EnvironmentConfig:
     """Buurt environment: disorder, collective efficacy and liveability (DESIGN.md §2.2)."""
 
     adjust_rate: float = _f(0.5, 0.0, 10.0, "rate per year at which buurt stocks move to target")
-    efficacy_rank_weight: float = _f(0.6, 0.0, 3.0, "collective efficacy per unit of mean rank/100")
-    efficacy_stability_weight: float = _f(0.04, 0.0, 1.0,
+    efficacy_rank_weight: float = _f(0.5, 0.0, 3.0, "collective efficacy per unit of mean rank/100")
+    efficacy_stability_weight: float = _f(0.015, 0.0, 1.0,
                                           "collective efficacy per mean year in the dwelling")
-    efficacy_trust_weight: float = _f(0.4, 0.0, 3.0, "collective efficacy per unit of mean trust")
-    crime_scale: float = _f(60.0, 1.0, 1000.0, "suspects per 1000 residents that count as crime=1")
+    efficacy_trust_weight: float = _f(0.3, 0.0, 3.0, "collective efficacy per unit of mean trust")
+    crime_scale: float = _f(20.0, 1.0, 1000.0, "suspects per 1000 residents that count as crime=1")
     spillover: float = _f(0.2, 0.0, 1.0, "share of disorder that spills over from adjacent buurten")
 
 
@@ -345,7 +351,7 @@ def _cross_checks(c: dict, errors: list[str]) -> None:
             f"school.start_qual_threshold = {sc['start_qual_threshold']}"
         )
     n = c["neighbourhood"]
-    dwellings = n["residents"] / n["persons_per_dwelling"]
+    dwellings = n["residents"] / 2.3
     if dwellings < 10 * n["buurten"]:
         errors.append(
             f"neighbourhood.residents = {n['residents']}: too few for "

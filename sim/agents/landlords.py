@@ -1,0 +1,61 @@
+"""Landlords: the housing corporation and private landlords, each owning dwellings.
+
+A landlord maintains its dwellings (quality decays by ``housing.quality_decay_rate`` per year and is
+restored by the landlord's maintenance effort) and lets its vacancies to applicants from its own pool:
+the corporation allocates social housing by need (a poorer pool), private landlords let to a somewhat
+better-off, younger pool (``moving.applicant_rank_mean`` / ``private_applicant_rank_mean``; est.).
+Slumlords (illegal subletting, neglect) come with the crime and landlords issue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.population import TENURE_CORPORATION, TENURE_PRIVATE
+
+if TYPE_CHECKING:
+    from sim.model import Neighbourhood
+
+
+class Landlord(mesa.Agent):
+    """Owner of a set of dwellings (indices into the model's dwelling arrays)."""
+
+    tenure: int = TENURE_PRIVATE
+
+    def __init__(self, model: Neighbourhood, dwellings: np.ndarray, maintenance: float,
+                 applicant_rank_mean: float) -> None:
+        super().__init__(model)
+        self.dwellings = np.asarray(dwellings, dtype=np.int64)
+        self.maintenance = float(maintenance)
+        self.applicant_rank_mean = float(applicant_rank_mean)
+        model.dwelling_owner[self.dwellings] = self.unique_id
+        model.dwelling_tenure[self.dwellings] = self.tenure
+        model.applicant_rank_mean[self.dwellings] = self.applicant_rank_mean
+
+    @property
+    def vacancies(self) -> int:
+        return int((self.model.pop.occupant[self.dwellings] < 0).sum())
+
+    def step(self) -> None:
+        """Quality decays; maintenance restores it towards 1 (diminishing returns)."""
+        m = self.model
+        dt = m.dt
+        q = m.dwelling_quality[self.dwellings]
+        decay = m.cfg.housing.quality_decay_rate * q
+        repair = self.maintenance * (1.0 - q)
+        m.dwelling_quality[self.dwellings] = np.clip(q + dt * (repair - decay), 0.0, 1.0)
+
+
+class HousingCorporation(Landlord):
+    """The social-housing corporation: allocates by need, maintains at its policy level."""
+
+    tenure = TENURE_CORPORATION
+
+
+class PrivateLandlord(Landlord):
+    """A private landlord letting at market rents."""
+
+    tenure = TENURE_PRIVATE

@@ -1,0 +1,109 @@
+"""The buurt environment: disorder, crime, collective efficacy, school quality and liveability.
+
+One value per buurt, updated every step from the people and dwellings in it (DESIGN.md §2.2).
+Functional forms are our estimates, in the spirit of the Leefbaarometer (liveability combines
+physical and social conditions) and of collective-efficacy theory (Sampson, Raudenbush & Earls 1997:
+efficacy grows with residential stability and shared trust, and falls with concentrated disadvantage).
+Stocks (social disorder, collective efficacy, smoothed crime) move towards their targets at
+``environment.adjust_rate`` per year, so a change shows within quarters to years, not at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import Neighbourhood
+
+# Mean liveability of Dutch neighbourhoods on our 0-1 scale: the reference point for exposure and
+# trust (est.; a deprived wijk sits around 0.5, the better-off places leavers move to above 0.6).
+NATIONAL_LIVEABILITY = 0.6
+TURNOVER_SCALE = 0.4  # moves per resident per year that count as maximal turnover (est.)
+CRIME_SMOOTHING = 2.0  # per year: registered crime is read as a ~6-month moving average (est.)
+
+
+class Environment:
+    """Per-buurt state arrays (index = buurt number)."""
+
+    def __init__(self, n: int, adjacency: np.ndarray) -> None:
+        self.n = n
+        self.adjacency = adjacency.astype(float)
+        deg = self.adjacency.sum(axis=1, keepdims=True)
+        self._neighbour_mean = np.divide(self.adjacency, deg, out=np.zeros_like(self.adjacency),
+                                         where=deg > 0)
+        self.liveability = np.full(n, 0.45)
+        self.disorder = np.full(n, 0.35)
+        self.physical_disorder = np.full(n, 0.35)
+        self.social_disorder = np.full(n, 0.35)
+        self.collective_efficacy = np.full(n, 0.4)
+        self.crime_rate = np.zeros(n)  # registered suspects per 1000 residents per year
+        self.school_quality = np.full(n, 0.45)
+        self.turnover = np.full(n, 0.15)
+        self.registrations = np.zeros(n, dtype=np.int64)  # this step, set by offending
+        self.population = np.zeros(n, dtype=np.int64)
+        self.mean_income_rank = np.zeros(n)
+        self.mean_trust = np.zeros(n)
+        self.dwelling_quality = np.zeros(n)
+        self.vacancy_rate = np.zeros(n)
+
+    def update(self, model: Neighbourhood) -> None:
+        """Recompute every buurt's state from its residents and dwellings."""
+        c = model.cfg.environment
+        p = model.pop.p
+        dt = model.dt
+        n = self.n
+        inw = p.buurt >= 0  # the dead and departed have buurt -1
+        b = p.buurt[inw].astype(np.int64)
+        pop = np.bincount(b, minlength=n)
+        self.population = pop
+        safe = np.maximum(pop, 1)
+        adult = inw & (p.age >= 18)
+        ba = p.buurt[adult].astype(np.int64)
+        na = np.maximum(np.bincount(ba, minlength=n), 1)
+        self.mean_income_rank = np.bincount(ba, p.income_rank[adult], minlength=n) / na
+        self.mean_trust = np.bincount(ba, p.trust[adult], minlength=n) / na
+        # Pupils' family background sets school composition (est.: +-0.15 quality over the range).
+        pupil = inw & p.in_school & (p.age < 18)
+        bp = p.buurt[pupil].astype(np.int64)
+        npu = np.maximum(np.bincount(bp, minlength=n), 1)
+        mean_parent = np.bincount(bp, p.parent_rank[pupil], minlength=n) / npu
+        self.school_quality = np.clip(0.5 + 0.3 * (mean_parent / 100.0 - 0.5)
+                                      + model.school_quality_boost, 0.0, 1.0)
+        # Dwellings.
+        db = model.dwelling_buurt
+        ndw = np.maximum(np.bincount(db, minlength=n), 1)
+        self.dwelling_quality = np.bincount(db, model.dwelling_quality, minlength=n) / ndw
+        self.vacancy_rate = np.bincount(db, model.pop.occupant < 0, minlength=n) / ndw
+        h = model.pop.h
+        alive = np.flatnonzero(h.alive)
+        hb = db[h.dwelling[alive]]
+        nh = np.maximum(np.bincount(hb, minlength=n), 1)
+        stay = np.bincount(hb, model.year - h.moved_in[alive], minlength=n) / nh
+        # Smoothed stocks.
+        k = -np.expm1(-c.adjust_rate * dt)
+        ks = -np.expm1(-CRIME_SMOOTHING * dt)
+        crime_now = 1000.0 * self.registrations / safe / dt
+        self.crime_rate += ks * (crime_now - self.crime_rate)
+        moves_now = model.flows.step_out_by_buurt / safe / dt
+        self.turnover += ks * (moves_now - self.turnover)
+        crime_norm = np.minimum(1.0, self.crime_rate / c.crime_scale)
+        self.physical_disorder = np.clip(0.7 * (1 - self.dwelling_quality)
+                                         + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate), 0, 1)
+        social_target = np.clip(0.6 * crime_norm + 0.4 * np.minimum(1.0, self.turnover
+                                                                     / TURNOVER_SCALE), 0, 1)
+        self.social_disorder += k * (social_target - self.social_disorder)
+        ce_target = np.clip(c.efficacy_rank_weight * self.mean_income_rank / 100.0
+                            + c.efficacy_stability_weight * np.minimum(stay, 15.0)
+                            + c.efficacy_trust_weight * self.mean_trust, 0.0, 1.0)
+        self.collective_efficacy += k * (ce_target - self.collective_efficacy)
+        raw = 0.5 * self.physical_disorder + 0.5 * self.social_disorder
+        self.disorder = (1 - c.spillover) * raw + c.spillover * (self._neighbour_mean @ raw)
+        self.liveability = np.clip(0.35 * (1 - self.disorder) + 0.35 * self.collective_efficacy
+                                   + 0.3 * (1 - crime_norm), 0.0, 1.0)
+
+    def wijk_mean(self, values: np.ndarray) -> float:
+        """Population-weighted mean over buurten."""
+        w = self.population
+        return float((values * w).sum() / max(w.sum(), 1))

@@ -1,0 +1,220 @@
+"""``Neighbourhood``: the Mesa model. Builds the world and orders the submodels in ``step()``.
+
+Time: one Mesa time unit is one step of ``years.step`` years (a quarter by default). Model years run
+from ``-burn_in`` to ``after_start``; the programme starts at year 0, when the generation is tagged.
+Activation order per step (explicit, as in Mesa's wolf_sheep): demography -> school -> work ->
+household ranks -> offending -> trust -> moving -> inflow -> landlords -> buurt environment ->
+outcomes. Yearly buurt records are a recurring Mesa event.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import mesa
+import numpy as np
+from mesa.time import Schedule
+
+from sim.agents.landlords import HousingCorporation, PrivateLandlord
+from sim.config import WijksimConfig
+from sim.environment import Environment
+from sim.households import expected_household_size, make_households, update_household_ranks
+from sim.mechanisms import demography, moving, offending, school, trust, work
+from sim.outcomes import CohortTracker, Flows, Migration, Recorder
+from sim.population import Population, Resident
+from sim.rng import Streams
+
+logging.getLogger("mesa").setLevel(logging.WARNING)
+
+
+def buurt_layout(n_dwellings: int, n_buurten: int) -> tuple[int, int, np.ndarray]:
+    """A near-square dwelling grid cut into ``n_buurten`` blocks (two bands of blocks).
+
+    Returns (width, height, buurt of each dwelling); dwelling ``i`` sits at (i % width, i // width).
+    """
+    width = math.ceil(math.sqrt(n_dwellings))
+    height = math.ceil(n_dwellings / width)
+    idx = np.arange(n_dwellings)
+    x, y = idx % width, idx // width
+    top = math.ceil(n_buurten / 2)
+    bottom = n_buurten - top
+    band = (y >= height / 2).astype(int)  # 0 = top band, 1 = bottom band
+    per_band = np.where(band == 0, top, bottom)
+    col = np.minimum((x * per_band) // width, per_band - 1)
+    return width, height, np.where(band == 0, col, top + col).astype(np.int8)
+
+
+def adjacency(width: int, buurt: np.ndarray, n: int) -> np.ndarray:
+    """Buurten sharing an edge on the grid."""
+    adj = np.zeros((n, n), dtype=bool)
+    nd = buurt.size
+    idx = np.arange(nd)
+    right = idx[(idx % width) < width - 1]
+    right = right[right + 1 < nd]
+    down = idx[idx + width < nd]
+    for a, b in ((buurt[right], buurt[right + 1]), (buurt[down], buurt[down + width])):
+        diff = a != b
+        adj[a[diff], b[diff]] = True
+        adj[b[diff], a[diff]] = True
+    return adj
+
+
+class Neighbourhood(mesa.Model):
+    """A focal wijk of buurten on a dwelling grid, its residents, landlords and environment."""
+
+    def __init__(self, cfg: WijksimConfig) -> None:
+        self.streams = Streams(cfg.seed)
+        super().__init__(rng=self.streams.child_seed("mesa"))
+        self.cfg = cfg
+        self.dt = cfg.years.step
+        self.steps_per_year = round(1.0 / self.dt)
+        after = cfg.years.after_start
+        if after is None:
+            after = cfg.cohort.outcome_age - cfg.cohort.min_age + cfg.cohort.born_years
+        self.after_start = int(after)
+        self.start_step = round(cfg.years.burn_in / self.dt)
+        self.total_steps = self.start_step + round(self.after_start / self.dt)
+        self.person_steps = 0
+        # Programme hook: later issues raise school quality through the school domain.
+        self.school_quality_boost = 0.0
+        self._build_world()
+        self.schedule_recurring(self._yearly, Schedule(interval=float(self.steps_per_year),
+                                                       start=float(self.steps_per_year)))
+        if self.start_step == 0:
+            self.cohort.tag_start()
+        else:
+            self.schedule_event(self.cohort.tag_start, at=float(self.start_step))
+        self.recorder.record_step()
+
+    # -- time ---------------------------------------------------------------------------------
+    @property
+    def year(self) -> float:
+        """Years since the programme start (negative during burn-in)."""
+        return (self.steps - self.start_step) * self.dt
+
+    # -- construction -------------------------------------------------------------------------
+    def _build_world(self) -> None:
+        cfg = self.cfg
+        nb = cfg.neighbourhood
+        rng = self.streams.gen("init")
+        n_occupied = round(nb.residents / expected_household_size())
+        n_dw = max(round(n_occupied / (1.0 - nb.initial_vacancy)), n_occupied)
+        self.n_buurten = nb.buurten
+        self.grid_width, self.grid_height, self.dwelling_buurt = buurt_layout(n_dw, nb.buurten)
+        self.buurt_adjacency = adjacency(self.grid_width, self.dwelling_buurt, nb.buurten)
+        self.env = Environment(nb.buurten, self.buurt_adjacency)
+        self.dwelling_owner = np.full(n_dw, -1, dtype=np.int64)
+        self.dwelling_tenure = np.zeros(n_dw, dtype=np.int8)
+        self.applicant_rank_mean = np.zeros(n_dw)
+        # Buurten differ in stock: corporation share and quality vary by buurt (est.).
+        corp_share = np.clip(rng.normal(nb.corporation_share, nb.corporation_share_spread,
+                                        nb.buurten), 0.0, 1.0)
+        qual_mean = np.clip(rng.normal(cfg.housing.initial_quality_mean, 0.08, nb.buurten),
+                            0.05, 0.95)
+        self.dwelling_quality = np.clip(qual_mean[self.dwelling_buurt]
+                                        + rng.normal(0, 0.1, n_dw), 0.0, 1.0)
+        is_corp = rng.random(n_dw) < corp_share[self.dwelling_buurt]
+        h = cfg.housing
+        HousingCorporation(self, np.flatnonzero(is_corp), h.corporation_maintenance,
+                           cfg.moving.applicant_rank_mean)
+        private = np.flatnonzero(~is_corp)
+        owners = rng.integers(0, h.private_landlords, private.size)
+        for k in range(h.private_landlords):
+            PrivateLandlord(self, private[owners == k], h.private_maintenance,
+                            cfg.moving.private_applicant_rank_mean)
+        self.pop = Population(n_dw, capacity=int(nb.residents * 1.3))
+        self.flows = Flows(self)
+        self.migration = Migration(self)
+        self.cohort = CohortTracker(self)
+        self.recorder = Recorder(self)
+        self.moves_by_age = np.zeros(101)
+        self.person_years_by_age = np.zeros(101)
+        self.offending_age_counts = np.zeros(101)
+        self.residents: dict[int, Resident] = {}
+        self._synced_upto = 0
+        occupied = np.sort(rng.choice(n_dw, size=n_occupied, replace=False))
+        base = np.full(n_occupied, nb.income_rank_mean)
+        # Private rental buurten start slightly better off (est. +5 rank points).
+        base = base + 5.0 * (self.dwelling_tenure[occupied] == 1)
+        _, rows = make_households(self, occupied, base, applicant=False)
+        p = self.pop.p
+        p.trust[rows] = np.clip(rng.normal(cfg.trust.initial_mean, 0.12, rows.stop - rows.start),
+                                0, 1)
+        self.flows.start(np.arange(rows.start, rows.stop))
+        self._sync_agents()
+        self.env.update(self)
+
+    # -- the step -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One step of every submodel, in a fixed order."""
+        demography.step(self)
+        school.step(self)
+        work.step(self)
+        update_household_ranks(self)
+        offending.step(self)
+        trust.step(self)
+        self.flows.begin_moves()
+        moving.step(self)
+        moving.fill_vacancies(self)
+        self.agents_by_type[HousingCorporation].do("step")
+        if PrivateLandlord in self.agents_by_type:
+            self.agents_by_type[PrivateLandlord].do("step")
+        self._close_households()
+        self.env.update(self)
+        self._account_exposure()
+        self.cohort.step()
+        self.recorder.record_step()
+        self._sync_agents()
+
+    def run(self) -> None:
+        """Run burn-in and programme period to the end; record the final year."""
+        self.run_for(self.total_steps - self.steps)
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    def record_moves(self, rows: np.ndarray) -> None:
+        """Count address changes by age (for the CBS comparison), after burn-in."""
+        if self.year >= 0 and rows.size:
+            self.moves_by_age += np.bincount(np.minimum(self.pop.p.age[rows], 100).astype(int),
+                                             minlength=101)
+
+    def _account_exposure(self) -> None:
+        p = self.pop.p
+        inw = p.buurt >= 0
+        child = inw & (p.age < 18)
+        p.years_in_wijk[child] += self.dt
+        if self.year >= 0:
+            self.person_years_by_age += self.dt * np.bincount(
+                np.minimum(p.age[inw], 100).astype(int), minlength=101)
+        self.person_steps += p.n
+
+    def _close_households(self) -> None:
+        """Households left with no members free their dwelling."""
+        pop = self.pop
+        p, h = pop.p, pop.h
+        live = (p.hh >= 0) & ~p.leave
+        size = np.bincount(p.hh[live], minlength=h.n)
+        empty = np.flatnonzero(h.alive & (size == 0))
+        if empty.size:
+            pop.occupant[h.dwelling[empty]] = -1
+            pop.vacant_since[h.dwelling[empty]] = self.year
+            h.alive[empty] = False
+            h.dwelling[empty] = -1
+
+    def _sync_agents(self) -> None:
+        """Drop rows of people who left; keep one Resident handle per person in the model."""
+        gone = self.pop.compact()
+        res = self.residents
+        for pid in gone.tolist():
+            agent = res.pop(pid, None)
+            if agent is not None:
+                agent.remove()
+        # New persons get ever larger ids and are appended: those past the mark are new.
+        p = self.pop.p
+        new = p.pid[p.pid >= self._synced_upto]
+        for pid in new.tolist():
+            res[pid] = Resident(self, pid)
+        self._synced_upto = self.pop.next_pid
+
+    def _yearly(self) -> None:
+        self.recorder.record_year()

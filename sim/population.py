@@ -1,0 +1,199 @@
+"""Columnar state of persons, households and dwellings, and the ``Resident`` agent handle.
+
+DESIGN.md §3: residents are Mesa agents, but their numeric state lives in numpy columns owned by the
+``Population``; a ``Resident`` reads and writes its row. Rules are vectorised over the columns. Rows
+hold every *active* person: living in the wijk, or a tracked cohort member living elsewhere. Rows of
+people who leave the model (died, or moved out untracked) are dropped by ``compact()`` once per step,
+and ``row_of[pid]`` maps a person id to its current row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import Neighbourhood
+
+# Education levels: not yet decided, below start qualification, start qualification, higher.
+EDU_UNDECIDED, EDU_NONE, EDU_START, EDU_HIGHER = -1, 0, 1, 2
+# Tenure of a household's dwelling.
+TENURE_CORPORATION, TENURE_PRIVATE, TENURE_OWNER = 0, 1, 2
+TENURE_NAMES = {TENURE_CORPORATION: "corporation", TENURE_PRIVATE: "private", TENURE_OWNER: "owner"}
+
+PERSON_COLUMNS: dict[str, tuple[type, object]] = {
+    "pid": (np.int64, -1),
+    "age": (np.float64, 0.0),
+    "female": (np.bool_, False),
+    "hh": (np.int64, -1),  # household id; -1 for a tracked person living elsewhere
+    "dependent": (np.bool_, False),  # a child living in the parental household
+    "buurt": (np.int8, -1),  # -1 = elsewhere
+    "parent_rank": (np.float64, 50.0),  # parents' household income rank (national percentile)
+    "skill": (np.float64, 0.0),  # latent ability, standard normal
+    "attain": (np.float64, 0.0),  # accumulated school attainment
+    "in_school": (np.bool_, False),
+    "school_end_age": (np.float64, 0.0),
+    "edu": (np.int8, EDU_UNDECIDED),
+    "employed": (np.bool_, False),
+    "income_rank": (np.float64, 0.0),
+    "rank_noise": (np.float64, 0.0),  # persistent personal component of the income rank
+    "trust": (np.float64, 0.5),
+    "suspect_ever": (np.bool_, False),
+    "suspect_last": (np.float64, -1e9),  # model year of the last registration
+    "network_ever": (np.bool_, False),
+    "exposure": (np.float64, 0.0),  # age-weighted neighbourhood exposure (see mechanisms.school)
+    "place_quality": (np.float64, 0.5),  # liveability of the place a person lives elsewhere
+    "tracked": (np.bool_, False),
+    "origin_buurt": (np.int8, -1),
+    "age_at_start": (np.float64, np.nan),
+    "years_in_wijk": (np.float64, 0.0),  # childhood (<18) years lived in the wijk
+    "moved_out": (np.bool_, False),
+    "leave": (np.bool_, False),  # scratch: marked for removal this step
+}
+
+HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
+    "alive": (np.bool_, False),
+    "dwelling": (np.int64, -1),
+    "tenure": (np.int8, TENURE_CORPORATION),
+    "head_birth": (np.float64, 0.0),  # model year the head was born
+    "moved_in": (np.float64, 0.0),  # model year the household moved in
+    "rank": (np.float64, 50.0),  # household income rank (mean of adults' ranks)
+}
+
+
+class Columns:
+    """A set of equally long numpy columns with spare capacity (amortised appends)."""
+
+    def __init__(self, spec: dict[str, tuple[type, object]], capacity: int) -> None:
+        self.spec = spec
+        self.n = 0
+        self._cap = max(16, capacity)
+        for name, (dtype, fill) in spec.items():
+            setattr(self, "_" + name, np.full(self._cap, fill, dtype=dtype))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # Only called for names not found normally: the live view of a column.
+        if name.startswith("_") or name not in self.__dict__.get("spec", {}):
+            raise AttributeError(name)
+        return self.__dict__["_" + name][: self.n]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # ``cols.age += dt`` assigns back to the attribute: write into the column, never shadow it.
+        spec = self.__dict__.get("spec")
+        if spec is not None and name in spec:
+            arr = self.__dict__["_" + name]
+            if value is not arr[: self.n]:
+                arr[: self.n] = value
+            return
+        object.__setattr__(self, name, value)
+
+    def grow(self, k: int) -> slice:
+        """Append ``k`` rows filled with defaults; return their slice."""
+        need = self.n + k
+        if need > self._cap:
+            new_cap = max(need, int(self._cap * 1.5))
+            for name, (dtype, fill) in self.spec.items():
+                old = self.__dict__["_" + name]
+                arr = np.full(new_cap, fill, dtype=dtype)
+                arr[: self.n] = old[: self.n]
+                self.__dict__["_" + name] = arr
+            self._cap = new_cap
+        sl = slice(self.n, need)
+        for name, (_dtype, fill) in self.spec.items():
+            getattr(self, "_" + name)[sl] = fill
+        self.n = need
+        return sl
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only rows where ``mask`` is true, preserving order."""
+        k = int(mask.sum())
+        for name in self.spec:
+            arr = getattr(self, "_" + name)
+            arr[:k] = arr[: self.n][mask]
+        self.n = k
+
+
+class Population:
+    """Persons (rows), households (ids) and dwellings (grid cells) of one run."""
+
+    def __init__(self, n_dwellings: int, capacity: int) -> None:
+        self.p = Columns(PERSON_COLUMNS, capacity)
+        self.h = Columns(HOUSEHOLD_COLUMNS, capacity // 2)
+        self.row_of = np.full(max(16, capacity * 4), -1, dtype=np.int64)
+        self.next_pid = 0
+        # Dwellings: one per grid cell; ``occupant`` is a household id or -1 (vacant).
+        self.occupant = np.full(n_dwellings, -1, dtype=np.int64)
+        self.vacant_since = np.zeros(n_dwellings, dtype=np.float64)
+
+    # -- persons ----------------------------------------------------------------------------
+    def add_persons(self, k: int) -> slice:
+        """Append ``k`` new persons with fresh ids; return their row slice."""
+        sl = self.p.grow(k)
+        pids = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)
+        self.next_pid += k
+        self.p.pid[sl] = pids
+        if self.next_pid > self.row_of.size:
+            grown = np.full(max(self.next_pid, int(self.row_of.size * 1.5)), -1, dtype=np.int64)
+            grown[: self.row_of.size] = self.row_of
+            self.row_of = grown
+        self.row_of[pids] = np.arange(sl.start, sl.stop)
+        return sl
+
+    def compact(self) -> np.ndarray:
+        """Drop rows marked ``leave``; return the ids of the dropped persons."""
+        p = self.p
+        gone = p.pid[p.leave].copy()
+        if gone.size:
+            self.row_of[gone] = -1
+            p.keep(~p.leave)
+            self.row_of[p.pid] = np.arange(p.n)
+        return gone
+
+    # -- households ---------------------------------------------------------------------------
+    def add_households(self, k: int) -> np.ndarray:
+        """Append ``k`` households; return their ids (ids are row indices; never reused)."""
+        sl = self.h.grow(k)
+        self.h.alive[sl] = True
+        return np.arange(sl.start, sl.stop)
+
+    def household_sizes(self) -> np.ndarray:
+        """Members per household id (persons in the wijk)."""
+        hh = self.p.hh
+        return np.bincount(hh[hh >= 0], minlength=self.h.n)
+
+    def in_wijk(self) -> np.ndarray:
+        return self.p.buurt >= 0
+
+
+class Resident(mesa.Agent):
+    """Handle of one person: attributes read and write that person's row in the columns.
+
+    Residents have no ``step()``: their rules are vectorised in ``sim.mechanisms``.
+    """
+
+    def __init__(self, model: Neighbourhood, pid: int) -> None:
+        super().__init__(model)
+        self.pid = int(pid)
+
+    def _row(self) -> int:
+        r = int(self.model.pop.row_of[self.pid])
+        if r < 0:
+            raise LookupError(f"person {self.pid} is no longer in the model")
+        return r
+
+    def __getattr__(self, name: str):  # only for column names
+        if name in PERSON_COLUMNS:
+            return getattr(self.model.pop.p, name)[self._row()].item()
+        raise AttributeError(name)
+
+    def set(self, name: str, value: object) -> None:
+        """Write one column of this person's row."""
+        if name not in PERSON_COLUMNS or name == "pid":
+            raise KeyError(f"{name!r} is not a writable person column")
+        getattr(self.model.pop.p, name)[self._row()] = value
+
+    @property
+    def household(self) -> int:
+        return int(self.model.pop.p.hh[self._row()])
