@@ -1,8 +1,8 @@
 """One Hydra job = a block of replicate runs, each into its own run directory, with resume.
 
 This is the code path shared by every Hydra app of the project (``python -m sim.run`` for the model,
-``python -m sim.standins.ishigami`` for the test stand-in), so a design is launched and collected the
-same way whatever the model is.
+``python -m sim.standins.ishigami`` for the test stand-in), so a design is launched and collected
+the same way whatever the model is.
 
 Seeds. A job's config holds one ``seed`` (the sweep seed) and ``replicates`` = R; the job runs the
 seeds ``seed, seed + 1, ..., seed + R - 1`` into ``<job dir>/seed_<n>/``. A run's seed therefore
@@ -15,9 +15,9 @@ the same seeds share their random numbers (common random numbers, DESIGN.md §3)
 
 Resume. Before a run starts, its directory is checked: a finished run with the same config
 fingerprint is skipped; a finished run of a *different* config is never touched (the job reports a
-conflict and fails); anything else (no manifest, ``running`` left by a killed job, ``failed``) is run
-again from scratch. Every file is written atomically by :mod:`sim.rundir`, so a killed job leaves a
-run whose manifest says ``running`` and no half-written output file.
+conflict and fails); anything else (no manifest, ``running`` left by a killed job, ``failed``) is
+run again from scratch. Every file is written atomically by :mod:`sim.rundir`, so a killed job
+leaves a run whose manifest says ``running`` and no half-written output file.
 
 Each job writes ``job.json`` (its overrides, seeds and run directories) into its job directory at
 start, so :mod:`sim.collect` can list runs that never started.
@@ -118,7 +118,7 @@ def _clean_broken(run: Path) -> None:
 
 
 def _write_run_hydra(run: Path, config: dict, overrides: list[str]) -> None:
-    """The run's own ``.hydra/config.yaml`` and ``overrides.yaml`` (resolved config of this seed)."""
+    """The run's own ``.hydra/config.yaml`` and ``overrides.yaml`` (its resolved config)."""
     hd = run / ".hydra"
     rundir._atomic_write_bytes(hd / "config.yaml", OmegaConf.to_yaml(config).encode())
     rundir._atomic_write_bytes(hd / "overrides.yaml", OmegaConf.to_yaml(overrides).encode())
@@ -185,7 +185,8 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
             progress()
     if result.failed:
         lines = "\n  ".join(f"seed {k}: {v}" for k, v in sorted(result.failed.items()))
-        raise JobFailed(f"{len(result.failed)} of {len(seeds)} runs of job {out} failed:\n  {lines}")
+        raise JobFailed(f"{len(result.failed)} of {len(seeds)} runs of job {out} failed:\n"
+                        f"  {lines}")
     return result
 
 

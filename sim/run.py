@@ -1,55 +1,49 @@
 """Hydra entry point: ``python -m sim.run [overrides]`` -> one run directory per seed.
 
-The model knows nothing of Hydra: this module composes the config, validates it, and calls
-``sim.simulate.simulate`` with Hydra's output directory. A bad value stops the run before it starts with
-one message naming the key, the value and what is allowed, and removes the directory Hydra created.
+The model knows nothing of Hydra: this module composes the config and hands it to the shared job
+code (:mod:`sim.jobs`), which validates it, runs ``replicates`` seeds (``seed, seed+1, ...``) each
+into its own run directory through ``sim.simulate.simulate``, skips runs that are already finished
+with the same config, and never rewrites a finished run. A bad value stops the run before it
+starts with one message naming the key, the value and what is allowed (exit code 2), and removes
+the directory Hydra created.
+
+``python -m sim.run -m ...`` is a sweep: the ``wijksim`` sweeper (grids and SALib designs) with the
+``local`` launcher by default (``hydra/launcher=slurm`` or ``ray`` for clusters); rerunning the same
+command resumes it. See ``docs/sweeps.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import shutil
-import sys
-from pathlib import Path
 
 import hydra
 from hydra.core.config_store import ConfigStore
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, WijksimConfig, validate
-from sim.rundir import RunExistsError
-from sim.simulate import simulate
+from sim.config import ConfigError, WijksimConfig, to_dict, validate
+from sim.jobs import ModelSpec, hydra_task, silence_chatty_loggers
+from sim.simulate import fingerprint, simulate
 
-logging.getLogger("mesa").setLevel(logging.WARNING)
+silence_chatty_loggers()
 log = logging.getLogger("wijksim")
 
 ConfigStore.instance().store(name="wijksim_schema", node=WijksimConfig)
 
 
-def _remove_fresh_dir(out: Path) -> None:
-    """Remove a directory Hydra just made for a run that never started (only Hydra's own files)."""
-    allowed = {".hydra", "run.log", f"{Path(sys.argv[0]).stem}.log"}
-    if out.is_dir() and all(p.name in allowed for p in out.iterdir()):
-        shutil.rmtree(out, ignore_errors=True)
+def with_seed(cfg: WijksimConfig, seed: int) -> WijksimConfig:
+    """The typed config of the run with this seed (a single replicate)."""
+    return dataclasses.replace(cfg, seed=int(seed), replicates=1)
+
+
+SPEC = ModelSpec(name="wijksim", validate=validate, with_seed=with_seed, fingerprint=fingerprint,
+                 simulate=simulate, to_dict=to_dict, error_type=ConfigError)
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
 def main(cfg: DictConfig) -> dict | None:
-    out = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        validate(cfg)
-    except ConfigError as exc:
-        _remove_fresh_dir(out)
-        print(f"wijksim: {exc}", file=sys.stderr)
-        sys.exit(2)
-    try:
-        summary = simulate(cfg, out)
-    except RunExistsError as exc:
-        log.info("skipped: %s", exc)
-        return None
-    log.info("finished run in %s", out)
-    return summary
+    """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`)."""
+    return hydra_task(cfg, SPEC)
 
 
 if __name__ == "__main__":

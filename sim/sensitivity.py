@@ -228,7 +228,8 @@ def analyze(sweep_dir: str | Path, outputs: str | list[str], *, runs: pd.DataFra
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: print (and write ``SWEEP_DIR/sensitivity.csv``) the indices of each output."""
-    ap = argparse.ArgumentParser(prog="python -m sim.sensitivity", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m sim.sensitivity",
+                                 description=__doc__.split("\n")[0])
     ap.add_argument("sweep_dir")
     ap.add_argument("--output", "-o", action="append", required=True,
                     help="output column of runs.parquet (repeatable)")

@@ -1,6 +1,5 @@
 """Structured config of the ``wijksim`` sweeper (``hydra/sweeper: wijksim``)."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any

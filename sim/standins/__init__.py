@@ -1,1 +1,1 @@
-"""Stand-in models with known answers, run through the same job, sweep and collect code as the model."""
+"""Stand-in models with known answers, run through the same job/sweep/collect code as the model."""

@@ -66,7 +66,7 @@ _NON_SEMANTIC = ("replicates", "busy_seconds")
 
 
 def validate(cfg: Any) -> IshigamiConfig:
-    """Typed config, or ``IshigamiConfigError`` naming every bad key, its value and what is allowed."""
+    """Typed config, or ``IshigamiConfigError`` naming each bad key, its value and the range."""
     if isinstance(cfg, IshigamiConfig):
         return cfg
     raw = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
@@ -126,7 +126,7 @@ def _busy(seconds: float) -> None:
 
 
 def simulate(cfg: IshigamiConfig, out_dir: Path) -> dict[str, Any]:
-    """Evaluate the function for one seed and write a run directory (never rewriting a finished one)."""
+    """Evaluate the function for one seed and write a run directory (never rewriting a finished)."""
     out = Path(out_dir)
     if rundir.is_finished(out):
         raise rundir.RunExistsError(f"{out} already holds a finished run; it is never rewritten")
@@ -175,7 +175,7 @@ SPEC = ModelSpec(name="ishigami", validate=validate, with_seed=with_seed, finger
                  simulate=simulate, to_dict=dataclasses.asdict, error_type=IshigamiConfigError)
 
 
-@hydra.main(version_base="1.3", config_path="../../configs/standins", config_name="ishigami")
+@hydra.main(version_base="1.3", config_path="../../configs", config_name="standins/ishigami")
 def main(cfg: DictConfig) -> dict | None:
     """Hydra task: the same job code as ``sim.run``, with the stand-in model."""
     return hydra_task(cfg, SPEC)
