@@ -46,7 +46,7 @@ class NeighbourhoodConfig:
     initial_vacancy: float = _f(0.02, 0.0, 0.2, "share of dwellings empty at the start")
     corporation_share: float = _f(0.65, 0.0, 1.0, "wijk-wide share of dwellings owned by the corporation")
     corporation_share_spread: float = _f(0.15, 0.0, 0.5, "sd of the corporation share across buurten")
-    income_rank_mean: float = _f(30.0, 5.0, 95.0, "mean parental-background rank of residents at start")
+    income_rank_mean: float = _f(22.0, 5.0, 95.0, "mean parental-background rank of residents at start")
     income_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of that rank")
 
 
@@ -55,7 +55,7 @@ class YearsConfig:
     """Time: step length, burn-in and the programme/follow-up period."""
 
     step: float = _f(0.25, 1 / 12, 1.0, "step length in years (0.25 = a quarter)")
-    burn_in: int = _f(15, 0, 100, "years simulated before the programme starts")
+    burn_in: int = _f(20, 0, 100, "years simulated before the programme starts")
     after_start: int | None = _f(
         None, 1, 80,
         "years after the programme start; null = until the youngest tracked child reaches outcome age")
@@ -78,7 +78,7 @@ class DemographyConfig:
     total_fertility: float = _f(1.7, 0.0, 6.0, "births per woman over her life (TFR)")
     fertility_peak_age: float = _f(31.0, 18.0, 45.0, "age of peak fertility")
     fertility_sd: float = _f(5.5, 1.0, 15.0, "sd (years) of the fertility curve")
-    mortality_gompertz_a: float = _f(-10.3, -20.0, -2.0, "log mortality rate at age 0 (Gompertz)")
+    mortality_gompertz_a: float = _f(-10.7, -20.0, -2.0, "log mortality rate at age 0 (Gompertz)")
     mortality_gompertz_b: float = _f(0.095, 0.0, 0.3, "Gompertz slope per year of age")
     max_age: float = _f(100.0, 60.0, 120.0, "age at which everyone dies")
 
@@ -97,7 +97,7 @@ class SchoolConfig:
                                 "effect of age-weighted neighbourhood exposure on attainment")
     exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
     exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
-    start_qual_threshold: float = _f(-1.25, -5.0, 5.0, "attainment above which a start qualification")
+    start_qual_threshold: float = _f(-1.4, -5.0, 5.0, "attainment above which a start qualification")
     higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
     noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import school, work
+from sim.mechanisms import demography, school, work
 from sim.population import EDU_UNDECIDED
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     adult_parent = np.clip(background[owner] + rng.normal(0, 10, total), 0.5, 99.5)
     p.parent_rank[rows] = adult_parent
     init_persons(model, rows, rng)
+    demography.draw_death_ages(model, np.arange(rows.start, rows.stop))
     # Children's parent rank = the household's income rank, known once adults have incomes.
-    update_household_ranks(model, hids)
+    update_household_ranks(model, hids, rows)
     kids = np.flatnonzero(~is_adult) + rows.start
     p.parent_rank[kids] = h.rank[p.hh[kids]]
     school.redraw_skill(model, kids, rng)
@@ -148,13 +149,19 @@ def init_persons(model: Neighbourhood, rows: slice, rng: np.random.Generator) ->
     work.init_labour(model, idx, rng)
 
 
-def update_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None) -> None:
-    """Household rank = highest income rank among its adults (0 if none)."""
+def update_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None,
+                           rows: slice | None = None) -> None:
+    """Household rank = highest income rank among its adults (0 if none).
+
+    With ``hids`` and ``rows``: only those (new) households, whose members are exactly ``rows``.
+    """
     pop = model.pop
     p, h = pop.p, pop.h
-    adult = (p.hh >= 0) & ~p.dependent
+    sl = rows if rows is not None else slice(0, p.n)
+    hh, dep, rank = p.hh[sl], p.dependent[sl], p.income_rank[sl]
+    adult = (hh >= 0) & ~dep
     best = np.zeros(h.n)
-    np.maximum.at(best, p.hh[adult], p.income_rank[adult])
+    np.maximum.at(best, hh[adult], rank[adult])
     if hids is None:
         h.rank[:] = best
     else:

@@ -131,7 +131,6 @@ class Neighbourhood(mesa.Model):
         self.moves_by_age = np.zeros(101)
         self.person_years_by_age = np.zeros(101)
         self.offending_age_counts = np.zeros(101)
-        self.residents: dict[int, Resident] = {}
         self._synced_upto = 0
         occupied = np.sort(rng.choice(n_dw, size=n_occupied, replace=False))
         base = np.full(n_occupied, nb.income_rank_mean)
@@ -186,7 +185,7 @@ class Neighbourhood(mesa.Model):
         if self.year >= 0:
             self.person_years_by_age += self.dt * np.bincount(
                 np.minimum(p.age[inw], 100).astype(int), minlength=101)
-        self.person_steps += p.n
+        self.person_steps += p.n - int(p.leave.sum())
 
     def _close_households(self) -> None:
         """Households left with no members free their dwelling."""
@@ -202,19 +201,42 @@ class Neighbourhood(mesa.Model):
             h.dwelling[empty] = -1
 
     def _sync_agents(self) -> None:
-        """Drop rows of people who left; keep one Resident handle per person in the model."""
-        gone = self.pop.compact()
-        res = self.residents
-        for pid in gone.tolist():
-            agent = res.pop(pid, None)
-            if agent is not None:
-                agent.remove()
-        # New persons get ever larger ids and are appended: those past the mark are new.
+        """Drop rows of people who left; keep one Resident handle per person in the model.
+
+        Handles are pooled: a handle freed by a departure is re-bound to a newcomer, which costs
+        far less than Mesa's deregister + register. Persons are identified by ``pid``.
+        """
         p = self.pop.p
-        new = p.pid[p.pid >= self._synced_upto]
-        for pid in new.tolist():
-            res[pid] = Resident(self, pid)
+        leaving = np.flatnonzero(p.leave)
+        free = [a for a in p.agent[leaving].tolist() if a is not None]
+        p.agent[leaving] = None
+        # Rows of people who left stay as inert "ghost" rows (leave=True, buurt=-1) until they
+        # are more than a tenth of all rows: compacting 30 columns every step costs more.
+        n_ghost = int(p.leave.sum())
+        if n_ghost > 0.1 * p.n:
+            self.pop.compact()
+            p = self.pop.p
+        # New persons get ever larger ids and are appended: those past the mark are new.
+        new_rows = np.flatnonzero(p.pid >= self._synced_upto)
+        k = min(len(free), new_rows.size)
+        reused = free[:k]
+        for agent, pid in zip(reused, p.pid[new_rows[:k]].tolist(), strict=True):
+            agent.pid = pid
+        handles = np.empty(new_rows.size, dtype=object)
+        handles[:k] = reused
+        for i, pid in enumerate(p.pid[new_rows[k:]].tolist()):
+            handles[k + i] = Resident(self, pid)
+        p.agent[new_rows] = handles
+        for agent in free[k:]:
+            agent.remove()
         self._synced_upto = self.pop.next_pid
+
+    def resident(self, pid: int) -> Resident:
+        """The Resident handle of person ``pid`` (KeyError if no longer in the model)."""
+        row = int(self.pop.row_of[pid]) if 0 <= pid < self.pop.next_pid else -1
+        if row < 0 or self.pop.p.leave[row]:
+            raise KeyError(f"person {pid} is not in the model")
+        return self.pop.p.agent[row]
 
     def _yearly(self) -> None:
         self.recorder.record_year()

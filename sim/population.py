@@ -27,6 +27,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "pid": (np.int64, -1),
     "age": (np.float64, 0.0),
     "female": (np.bool_, False),
+    "death_age": (np.float64, np.inf),  # drawn once (see mechanisms.demography)
     "hh": (np.int64, -1),  # household id; -1 for a tracked person living elsewhere
     "dependent": (np.bool_, False),  # a child living in the parental household
     "buurt": (np.int8, -1),  # -1 = elsewhere
@@ -51,6 +52,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "years_in_wijk": (np.float64, 0.0),  # childhood (<18) years lived in the wijk
     "moved_out": (np.bool_, False),
     "leave": (np.bool_, False),  # scratch: marked for removal this step
+    "agent": (object, None),  # the person's Resident handle (Mesa agent)
 }
 
 HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
@@ -64,55 +66,64 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
 
 
 class Columns:
-    """A set of equally long numpy columns with spare capacity (amortised appends)."""
+    """A set of equally long numpy columns with spare capacity (amortised appends).
+
+    ``cols.age`` is a view of the live rows of the ``age`` column; views are refreshed whenever the
+    row count changes, so reading a column is a plain attribute lookup.
+    """
 
     def __init__(self, spec: dict[str, tuple[type, object]], capacity: int) -> None:
-        self.spec = spec
-        self.n = 0
-        self._cap = max(16, capacity)
-        for name, (dtype, fill) in spec.items():
-            setattr(self, "_" + name, np.full(self._cap, fill, dtype=dtype))
+        d = self.__dict__
+        d["spec"] = spec
+        d["n"] = 0
+        d["_cap"] = max(16, capacity)
+        d["_arrays"] = {name: np.full(d["_cap"], fill, dtype=dtype)
+                        for name, (dtype, fill) in spec.items()}
+        self._refresh()
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        # Only called for names not found normally: the live view of a column.
-        if name.startswith("_") or name not in self.__dict__.get("spec", {}):
-            raise AttributeError(name)
-        return self.__dict__["_" + name][: self.n]
+    def _refresh(self) -> None:
+        d = self.__dict__
+        n = d["n"]
+        for name, arr in d["_arrays"].items():
+            d[name] = arr[:n]
 
     def __setattr__(self, name: str, value: object) -> None:
         # ``cols.age += dt`` assigns back to the attribute: write into the column, never shadow it.
-        spec = self.__dict__.get("spec")
-        if spec is not None and name in spec:
-            arr = self.__dict__["_" + name]
-            if value is not arr[: self.n]:
-                arr[: self.n] = value
+        d = self.__dict__
+        if name in d["spec"]:
+            if value is not d[name]:
+                d[name][...] = value
             return
-        object.__setattr__(self, name, value)
+        d[name] = value
 
     def grow(self, k: int) -> slice:
         """Append ``k`` rows filled with defaults; return their slice."""
-        need = self.n + k
-        if need > self._cap:
-            new_cap = max(need, int(self._cap * 1.5))
+        d = self.__dict__
+        n = d["n"]
+        need = n + k
+        if need > d["_cap"]:
+            new_cap = max(need, int(d["_cap"] * 1.5))
             for name, (dtype, fill) in self.spec.items():
-                old = self.__dict__["_" + name]
                 arr = np.full(new_cap, fill, dtype=dtype)
-                arr[: self.n] = old[: self.n]
-                self.__dict__["_" + name] = arr
-            self._cap = new_cap
-        sl = slice(self.n, need)
+                arr[:n] = d["_arrays"][name][:n]
+                d["_arrays"][name] = arr
+            d["_cap"] = new_cap
+        sl = slice(n, need)
         for name, (_dtype, fill) in self.spec.items():
-            getattr(self, "_" + name)[sl] = fill
-        self.n = need
+            d["_arrays"][name][sl] = fill
+        d["n"] = need
+        self._refresh()
         return sl
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only rows where ``mask`` is true, preserving order."""
-        k = int(mask.sum())
-        for name in self.spec:
-            arr = getattr(self, "_" + name)
-            arr[:k] = arr[: self.n][mask]
-        self.n = k
+        d = self.__dict__
+        idx = np.flatnonzero(mask)
+        k = idx.size
+        for arr in d["_arrays"].values():
+            arr[:k] = arr[idx]
+        d["n"] = k
+        self._refresh()
 
 
 class Population:
@@ -183,11 +194,6 @@ class Resident(mesa.Agent):
             raise LookupError(f"person {self.pid} is no longer in the model")
         return r
 
-    def __getattr__(self, name: str):  # only for column names
-        if name in PERSON_COLUMNS:
-            return getattr(self.model.pop.p, name)[self._row()].item()
-        raise AttributeError(name)
-
     def set(self, name: str, value: object) -> None:
         """Write one column of this person's row."""
         if name not in PERSON_COLUMNS or name == "pid":
@@ -197,3 +203,17 @@ class Resident(mesa.Agent):
     @property
     def household(self) -> int:
         return int(self.model.pop.p.hh[self._row()])
+
+
+def _column_property(name: str) -> property:
+    def get(self: Resident) -> object:
+        return getattr(self.model.pop.p, name)[self._row()].item()
+
+    return property(get, doc=f"This person's ``{name}`` (read from the column).")
+
+
+# Read-only attributes for every person column (write with ``Resident.set``). Explicit properties,
+# not ``__getattr__``, so numpy's protocol probes on handles fail fast.
+for _name in PERSON_COLUMNS:
+    if _name not in ("pid", "agent"):
+        setattr(Resident, _name, _column_property(_name))

@@ -29,7 +29,8 @@ class WijksimSweeperConf:
     """``max_batch_size`` streams big sweeps (jobs composed per batch); ``params`` is a grid like
     the basic sweeper's; ``model`` ("module:ATTR", a ``sim.jobs.ModelSpec``) lets the parent
     validate every job before launching and skip jobs whose runs are all finished; ``progress``:
-    one bar over finished runs (null = when stderr is a terminal)."""
+    one bar over finished runs (null = when stderr is a terminal); ``collect``: write
+    runs.parquet and series.parquet (``sim.collect``) at the end, also when jobs failed."""
 
     _target_: str = "hydra_plugins.wijksim_design_sweeper.sweeper.WijksimSweeper"
     max_batch_size: int | None = None
@@ -38,6 +39,7 @@ class WijksimSweeperConf:
     model: str | None = None
     progress: bool | None = None
     poll_seconds: float = 1.0
+    collect: bool = True
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="wijksim", node=WijksimSweeperConf,

@@ -194,7 +194,8 @@ class WijksimSweeper(Sweeper):
 
     def __init__(self, max_batch_size: int | None = None, params: dict[str, str] | None = None,
                  design: DictConfig | None = None, model: str | None = None,
-                 progress: bool | None = None, poll_seconds: float = 1.0) -> None:
+                 progress: bool | None = None, poll_seconds: float = 1.0,
+                 collect: bool = True) -> None:
         super().__init__()
         self.max_batch_size = max_batch_size
         self.params = dict(params or {})
@@ -202,6 +203,7 @@ class WijksimSweeper(Sweeper):
         self.model = model
         self.progress = progress
         self.poll_seconds = poll_seconds
+        self.collect = collect
         self.config: DictConfig | None = None
         self.hydra_context: HydraContext | None = None
         self.launcher: Any = None
@@ -340,6 +342,11 @@ class WijksimSweeper(Sweeper):
                     if r.status != JobStatus.COMPLETED:
                         failures.append(f"{j.subdir}: {r._return_value}")
                 returns.append(results)
+        if self.collect:
+            from sim.collect import collect
+
+            report = collect(sweep_dir, quiet=True)
+            print(report.text(limit=10), file=sys.stderr, flush=True)
         if failures:
             shown = "\n".join(f"  {f}" for f in failures[:20])
             more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""

@@ -1,7 +1,7 @@
 """Demography: ageing, deaths and births.
 
 Mortality is Gompertz, ``m(a) = exp(A + B a)`` per year, plus an infant term; the defaults
-(A = -10.3, B = 0.095) give a life expectancy near 81, close to the Dutch period life table (CBS).
+(A = -10.7, B = 0.095) give a life expectancy at birth of 81.4 (CBS 2019: 82; deprived areas lower).
 Fertility is a bell curve over the mother's age scaled to a total fertility rate; mean age at birth
 ~31 (CBS 2020). A deprived urban TFR of 1.7 (national 1.6) is our estimate. Births happen in the wijk
 only: the newborn joins the mother's household.
@@ -26,6 +26,50 @@ def mortality(age: np.ndarray, a: float, b: float) -> np.ndarray:
     return np.exp(a + b * age) + np.where(age < 1.0, INFANT_MORTALITY, 0.0)
 
 
+def cumulative_hazard(age: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Integral of ``mortality`` from birth to ``age``."""
+    gomp = np.exp(a) / b * np.expm1(b * age) if b > 0 else np.exp(a) * age
+    return gomp + INFANT_MORTALITY * np.minimum(age, 1.0)
+
+
+def _inverse_hazard(h: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Age at which the cumulative hazard reaches ``h`` (exact inverse of ``cumulative_hazard``)."""
+    infant = INFANT_MORTALITY
+    first = h < cumulative_hazard(np.array(1.0), a, b)
+    out = np.empty_like(h)
+    # Past the first year the infant term is a constant; solve the Gompertz part in closed form.
+    g = h[~first] - infant
+    out[~first] = np.log1p(g * b / np.exp(a)) / b if b > 0 else g / np.exp(a)
+    # Within the first year solve by bisection (both terms grow monotonically).
+    if first.any():
+        lo, hi = np.zeros(first.sum()), np.ones(first.sum())
+        hf = h[first]
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            below = cumulative_hazard(mid, a, b) < hf
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        out[first] = 0.5 * (lo + hi)
+    return out
+
+
+def draw_death_ages(model: Neighbourhood, rows: np.ndarray) -> None:
+    """Each person's age at death, drawn once given survival to their current age.
+
+    With a unit-exponential draw ``E`` per person (counter-based, so identical across scenarios),
+    death comes at the age where the cumulative hazard exceeds ``H(current age) + E``. This is the
+    same distribution as a per-step Bernoulli draw, without a random number per person per step.
+    """
+    c = model.cfg.demography
+    p = model.pop.p
+    if rows.size == 0:
+        return
+    u = model.streams.uniform("death", p.pid[rows], 0)
+    e = -np.log1p(-u)
+    h0 = cumulative_hazard(p.age[rows], c.mortality_gompertz_a, c.mortality_gompertz_b)
+    p.death_age[rows] = np.minimum(_inverse_hazard(h0 + e, c.mortality_gompertz_a,
+                                                   c.mortality_gompertz_b), c.max_age)
+
+
 def fertility(age: np.ndarray, tfr: float, peak: float, sd: float) -> np.ndarray:
     """Births per woman per year at ``age``; integrates to ``tfr`` over ages."""
     return tfr * np.exp(-0.5 * ((age - peak) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
@@ -38,10 +82,7 @@ def step(model: Neighbourhood) -> None:
     dt = model.dt
     p.age += dt
     # Deaths (everyone in the model: residents and tracked persons elsewhere).
-    u = model.streams.uniform("death", p.pid, model.steps)
-    dies = (u < -np.expm1(-mortality(p.age, c.mortality_gompertz_a, c.mortality_gompertz_b) * dt)) \
-        | (p.age >= c.max_age)
-    dead = np.flatnonzero(dies & ~p.leave)
+    dead = np.flatnonzero((p.age >= p.death_age) & ~p.leave)
     model.cohort.record_deaths(dead)
     model.flows.leave(dead, "deaths")
     # Births to women living in the wijk.
@@ -66,6 +107,7 @@ def step(model: Neighbourhood) -> None:
     p.trust[rows] = model.cfg.trust.initial_mean
     idx = np.arange(rows.start, rows.stop)
     school.redraw_skill(model, idx)
+    draw_death_ages(model, idx)
     p.rank_noise[idx] = model.cfg.work.rank_noise_sd * model.streams.normal(
         "rank_noise", p.pid[idx], 0)
     model.flows.enter(idx, "births")

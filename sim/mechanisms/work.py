@@ -76,6 +76,7 @@ def step(model: Neighbourhood) -> None:
     p = model.pop.p
     c = model.cfg.work
     lf = labour_force(model)
+    switch = np.zeros(lf.size, dtype=bool)
     if lf.size:
         f, s = _rates(model, lf)
         u = model.streams.uniform("work", p.pid[lf], model.steps)
@@ -85,5 +86,13 @@ def step(model: Neighbourhood) -> None:
         p.employed[lf] = emp ^ switch
     # Retirement ends employment; students do not count as employed here.
     p.employed[(p.age >= c.retirement_age) | p.in_school] = False
-    adults = np.flatnonzero((p.age >= 16) & (p.edu != EDU_UNDECIDED))
-    _set_ranks(model, adults)
+    # Ranks change only with employment, retirement, school leaving and (for the young) the
+    # still-growing exposure term: recompute those rows, not every adult.
+    age = p.age
+    dt = model.dt
+    changed = (age < model.cfg.school.exposure_zero_age + dt) | (
+        (age >= c.retirement_age) & (age < c.retirement_age + dt)) | (
+        (age >= p.school_end_age) & (age < p.school_end_age + dt))
+    changed &= (age >= 16) & (p.edu != EDU_UNDECIDED)
+    changed[lf[switch]] = True if lf.size else False
+    _set_ranks(model, np.flatnonzero(changed))
