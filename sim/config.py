@@ -126,7 +126,7 @@ class WorkConfig:
 class MovingConfig:
     """Residential mobility, selective migration and inflow (calibrated to CBS 2020)."""
 
-    deprived_area_multiplier: float = _f(1.2, 0.1, 5.0,
+    deprived_area_multiplier: float = _f(1.0, 0.1, 5.0,
                                          "moving rates in a deprived rental wijk vs national")
     family_multiplier: float = _f(0.6, 0.1, 2.0, "move rate of households with children vs others")
     private_rent_multiplier: float = _f(1.3, 0.1, 5.0, "move rate of private tenants vs corporation")
@@ -281,7 +281,7 @@ def _type_name(tp: Any) -> str:
 def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
     """Walk a dataclass schema and the user's values together; collect one message per problem."""
     if not isinstance(values, dict):
-        errors.append(f"{prefix or 'config'}: expected a group of keys, got {values!r}")
+        errors.append(f"{prefix.rstrip('.') or 'config'} = {values!r}: expected a group of keys")
         return
     fields = {f.name: f for f in dataclasses.fields(dc_type)}
     for key in values:

@@ -147,6 +147,7 @@ class CohortTracker:
 
     def _tag(self, rows: np.ndarray) -> None:
         p = self.model.pop.p
+        rows = rows[~p.tracked[rows]]  # a child born at the start step is tagged once
         p.tracked[rows] = True
         p.origin_buurt[rows] = p.buurt[rows]
         p.age_at_start[rows] = p.age[rows] - max(self.model.year, 0.0)

@@ -2,7 +2,8 @@
 
 Base moving rates by age are the CBS figures for the Netherlands in 2017 (within + between
 municipalities, % per year; CBS 2020), applied to the age of the household head and scaled up for a
-deprived rental wijk (x1.2, est.). Households with children move less (est. x0.6), private tenants more
+deprived rental wijk (``deprived_area_multiplier``, default 1.0: the wijk moves more through its tenure
+mix and selectivity). Households with children move less (est. x0.6), private tenants more
 (est. x1.3). Moves are *selective* (Permentier, Das & Wittebrood 2011): the rate rises with the
 household's income rank (``riser_effect``) and falling liveability, and richer movers more often leave
 the wijk (``leave_wijk_rank_effect``) while poorer ones move within it. Vacancies are let to applicant

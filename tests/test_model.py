@@ -1,0 +1,113 @@
+"""The model's invariants: people conserved, every tracked child accounted for, agents are handles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import small
+
+from sim.config import validate
+from sim.model import Neighbourhood
+from sim.outcomes import build_outputs
+from sim.population import Resident
+
+
+@pytest.fixture(scope="module")
+def stepped_model():
+    """A small model stepped to the end while the per-buurt ledger is checked every step."""
+    m = Neighbourhood(validate(small(3, cohort={"born_years": 2})))
+    mismatches = []
+    while m.steps < m.total_steps:
+        m.step()
+        p = m.pop.p
+        actual = np.bincount(p.buurt[p.buurt >= 0].astype(int), minlength=m.n_buurten)
+        expected = m.flows.expected_population()
+        if not np.array_equal(actual, expected):
+            mismatches.append((m.steps, actual.tolist(), expected.tolist()))
+    return m, mismatches
+
+
+def test_people_conserved_per_buurt_every_step(stepped_model):
+    _m, mismatches = stepped_model
+    assert mismatches == []
+
+
+def test_people_conserved_in_total(stepped_model):
+    m, _ = stepped_model
+    f = {k: int(v.sum()) for k, v in m.flows.by_buurt.items()}
+    assert f["local_in"] == f["local_out"]  # moves between buurten cancel in the wijk total
+    current = int((m.pop.p.buurt >= 0).sum())
+    assert f["start"] + f["births"] + f["arrivals"] - f["deaths"] - f["departures"] == current
+    assert f["births"] > 0 and f["arrivals"] > 0 and f["deaths"] > 0 and f["departures"] > 0
+
+
+def test_every_tracked_child_has_exactly_one_outcome_row(stepped_model):
+    m, _ = stepped_model
+    tables, summary = build_outputs(m)
+    cohort = tables["cohort"]
+    assert cohort["person_id"].is_unique
+    assert len(cohort) == m.cohort.n_tagged > 0
+    # Full horizon: everyone reached the outcome age or died (with the reason recorded).
+    assert set(cohort["status"]) <= {"outcome", "died"}
+    died = cohort[cohort["status"] == "died"]
+    assert died["died"].all() and cohort.loc[cohort["status"] == "outcome", "died"].eq(False).all()
+    assert died["income_rank_at_25"].isna().all()
+    # Children born in the wijk in the first two programme years are tracked too.
+    assert (cohort["age_at_start"] < 0).any()
+    assert summary["cohort_counts"]["rows"] == len(cohort)
+
+
+def test_resident_agents_are_handles_on_the_columns(stepped_model):
+    m, _ = stepped_model
+    p = m.pop.p
+    active = ~p.leave
+    residents = m.agents_by_type[Resident]
+    assert len(residents) == int(active.sum())
+    row = int(np.flatnonzero(active & (p.age > 30))[0])
+    agent = p.agent[row]
+    assert agent.pid == p.pid[row]
+    assert agent.age == pytest.approx(p.age[row])
+    agent.set("trust", 0.123)
+    assert p.trust[row] == pytest.approx(0.123)
+    assert m.resident(int(p.pid[row])) is agent
+    gone = np.flatnonzero(p.leave)
+    if gone.size:
+        with pytest.raises(KeyError):
+            m.resident(int(p.pid[gone[0]]))
+    # Every handle points at its own row.
+    pids = np.array([a.pid for a in residents])
+    assert np.array_equal(np.sort(pids), np.sort(p.pid[active]))
+
+
+def test_tracked_persons_elsewhere_keep_living(stepped_model):
+    m, _ = stepped_model
+    tables, _ = build_outputs(m)
+    cohort = tables["cohort"]
+    movers = cohort[cohort["moved_out"] & (cohort["status"] == "outcome")]
+    assert len(movers) > 0
+    assert (~movers["in_wijk_at_25"].astype(bool)).all()
+    assert movers["education_level"].isin(["below_start_qualification", "start_qualification",
+                                           "higher"]).all()
+    assert movers["employed_at_25"].notna().all()
+
+
+def test_buurten_differ_in_housing_stock():
+    m = Neighbourhood(validate(small(4)))
+    db = m.dwelling_buurt
+    corp = np.bincount(db, m.dwelling_tenure == 0) / np.bincount(db)
+    assert corp.max() - corp.min() > 0.05
+    assert set(np.unique(db)) == set(range(m.n_buurten))
+    # Buurten are contiguous blocks: every buurt has at least one neighbour.
+    assert m.buurt_adjacency.any(axis=1).all()
+
+
+def test_household_sizes_and_vacancies_consistent(stepped_model):
+    m, _ = stepped_model
+    pop = m.pop
+    h = pop.h
+    alive = np.flatnonzero(h.alive)
+    assert (pop.occupant[h.dwelling[alive]] == alive).all()
+    occupied = np.flatnonzero(pop.occupant >= 0)
+    assert h.alive[pop.occupant[occupied]].all()
+    sizes = pop.household_sizes()
+    assert (sizes[alive] > 0).all()
