@@ -21,6 +21,7 @@ What it adds to Hydra's basic sweeper:
 """
 
 
+import copy
 import hashlib
 import importlib
 import json
@@ -42,6 +43,7 @@ from hydra.errors import CompactHydraException
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers hydra/sweeper/wijksim)
 
@@ -97,6 +99,7 @@ class Job:
 
     overrides: list[str]
     point: int | None = None
+    n_grid: int | None = None  # design jobs: overrides[:n_grid] come from the grid
     subdir: str = ""
     runs: list[Path] = field(default_factory=list)
     fingerprints: list[str] = field(default_factory=list)
@@ -116,10 +119,10 @@ def varying_keys(job_overrides: list[list[str]]) -> set[str]:
 
 def name_jobs(jobs: list[Job]) -> None:
     """Give each job a readable, unique, deterministic subdirectory name (see module docstring)."""
-    varying = varying_keys([j.overrides for j in jobs])
-    for j in jobs:
-        parts = sorted(_safe(o) for o in j.overrides
-                       if _key(o) in varying and not _is_replicates(o))
+    grid = [j.overrides[:j.n_grid] if j.n_grid is not None else j.overrides for j in jobs]
+    varying = varying_keys(grid)
+    for j, g in zip(jobs, grid, strict=True):
+        parts = sorted(_safe(o) for o in g if _key(o) in varying and not _is_replicates(o))
         name = _short(",".join(parts))
         if j.point is not None:
             name = f"{name}/point_{j.point:05d}" if name else f"point_{j.point:05d}"
@@ -207,6 +210,8 @@ class WijksimSweeper(Sweeper):
         self.config: DictConfig | None = None
         self.hydra_context: HydraContext | None = None
         self.launcher: Any = None
+        self._base: dict[tuple[str, ...], Any] = {}
+        self._parser = OverridesParser.create()
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction,
               config: DictConfig) -> None:
@@ -244,7 +249,7 @@ class WijksimSweeper(Sweeper):
                   "overrides; a knob is either in the design or fixed", file=sys.stderr)
             sys.exit(2)
         jobs = [Job(list(g) + [f"{k.name}={k.format(v)}" for k, v in zip(knobs, row, strict=True)],
-                    point=i) for g in grid for i, row in enumerate(x)]
+                    point=i, n_grid=len(g)) for g in grid for i, row in enumerate(x)]
         grid_keys = sorted(k for k in varying_keys(grid) if k != "replicates")
         meta = {"method": method, "problem": problem_of(knobs), "n": self.design.get("n"),
                 "seed": self.design.get("seed", 0),
@@ -253,6 +258,27 @@ class WijksimSweeper(Sweeper):
                 "knob_types": {k.name: k.kind for k in knobs}, "points": int(x.shape[0]),
                 "grid_keys": grid_keys}
         return jobs, meta, (knobs, x)
+
+    def _task_config(self, overrides: list[str]) -> DictConfig:
+        """The job's task config, composed cheaply: Hydra composes once per combination of
+        config-group choices (cached); value overrides are then applied like Hydra applies them
+        (``OmegaConf.update`` in struct mode). ~5 ms instead of ~80 ms per job."""
+        parsed = self._parser.parse_overrides(list(overrides))
+        choices = set(self.config.hydra.runtime.choices.keys())
+        group = [p for p in parsed if p.key_or_group in choices or p.is_add() or p.is_delete()
+                 or p.package is not None or p.is_sweep_override()]
+        key = tuple(p.input_line for p in group)
+        if key not in self._base:
+            cfg = self.hydra_context.config_loader.load_sweep_config(self.config, list(key))
+            with open_dict(cfg):
+                del cfg["hydra"]
+            self._base[key] = OmegaConf.to_container(cfg, resolve=False)
+        cfg = OmegaConf.create(copy.deepcopy(self._base[key]))
+        OmegaConf.set_struct(cfg, True)
+        for p in parsed:
+            if p not in group:
+                OmegaConf.update(cfg, p.key_or_group, p.value(), merge=True)
+        return cfg
 
     # -- validation and resume -------------------------------------------------------------
     def _plan_runs(self, jobs: list[Job], sweep_dir: Path) -> int:
@@ -264,16 +290,12 @@ class WijksimSweeper(Sweeper):
 
         mod, _, attr = self.model.partition(":")
         spec = getattr(importlib.import_module(mod), attr)
-        loader = self.hydra_context.config_loader
         done = 0
         for j in jobs:
-            cfg = loader.load_sweep_config(self.config, list(j.overrides))
-            with open_dict(cfg):
-                del cfg["hydra"]
             try:
-                typed = spec.validate(cfg)
-            except spec.error_type as exc:
-                msg = str(exc)
+                typed = spec.validate(self._task_config(j.overrides))
+            except (spec.error_type, OmegaConfBaseException) as exc:
+                msg = str(exc).split("\n    full_key")[0]
                 if not msg.startswith("invalid configuration"):
                     msg = f"invalid configuration: {msg}"
                 print(f"wijksim: {msg}\n  (job overrides: {' '.join(j.overrides) or 'none'})",

@@ -88,7 +88,8 @@ def validate(cfg: Any) -> IshigamiConfig:
             errors.append(f"{k} = {v!r}: out of range; allowed: a number in [{lo}, {hi}]")
     if errors:
         raise IshigamiConfigError("invalid configuration:\n  " + "\n  ".join(errors))
-    kw = {k: (int(v) if fields[k].type in ("int", int) else v) for k, v in raw.items()}
+    conv = {"int": int, "float": float, "str": str}
+    kw = {k: conv.get(str(fields[k].type), lambda x: x)(v) for k, v in raw.items()}
     return IshigamiConfig(**kw)
 
 
