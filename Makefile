@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean
+.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -32,6 +32,23 @@ test-slow: env
 
 bench: env
 	$(PY) benchmarks/bench_model.py
+
+# Ray launcher (optional extra `ray`): its own venv, because hydra-ray-launcher pins cloudpickle<3.
+VENV_RAY := .venv-ray
+$(VENV_RAY)/.installed: requirements-ray.lock pyproject.toml
+	@test -x $(VENV_RAY)/bin/python || $(PYTHON_SYS) -m venv $(VENV_RAY)
+	$(VENV_RAY)/bin/python -m pip install -q "uv==$(UV_VERSION)"
+	$(VENV_RAY)/bin/uv pip sync -q --python $(VENV_RAY)/bin/python requirements-ray.lock
+	$(VENV_RAY)/bin/uv pip install -q --python $(VENV_RAY)/bin/python --no-deps -e .
+	@touch $@
+
+env-ray: $(VENV_RAY)/.installed
+
+lock-ray:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra ray -o requirements-ray.lock --python-version 3.12
+
+bench-sweep: env
+	$(PY) benchmarks/bench_sweep.py
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.12

@@ -100,7 +100,7 @@ class _PartWriter:
     def flush(self) -> None:
         tables = list(self.tables)
         if self.rows:
-            tables.append(pa.Table.from_pylist(self.rows))
+            tables.append(_rows_to_table(self.rows))
         if tables:
             t = pa.concat_tables(tables, promote_options="permissive")
             part = self.target.with_name(f".{self.target.name}.part{len(self.parts):05d}.tmp")
@@ -149,6 +149,20 @@ class _PartWriter:
             for part in self.parts:
                 part.unlink(missing_ok=True)
         return self.total
+
+
+def _rows_to_table(rows: list[dict]) -> pa.Table:
+    """Rows with possibly different keys -> one table (union of keys, in first-seen order)."""
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    cols = {}
+    for k in keys:
+        vals = [r.get(k) for r in rows]
+        try:
+            cols[k] = pa.array(vals)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: keep them as text
+            cols[k] = pa.array([None if v is None else v if isinstance(v, str) else json.dumps(v)
+                                for v in vals], pa.string())
+    return pa.table(cols)
 
 
 def _cast(col: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
