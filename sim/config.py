@@ -21,15 +21,19 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config_fields import _f
+from sim.config_programme import (
+    FundingConfig,
+    GovernanceConfig,
+    PoliticsConfig,
+    ProgrammeConfig,
+    ServicesConfig,
+    StaffingConfig,
+)
+
 
 class ConfigError(ValueError):
     """A configuration value is missing, unknown, of the wrong type or out of range."""
-
-
-def _f(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
-       lo_open: bool = False) -> Any:
-    """A dataclass field with an allowed range ``[lo, hi]`` (``(lo, hi]`` when ``lo_open``)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc, "lo_open": lo_open})
 
 
 @functools.cache
@@ -207,34 +211,6 @@ class HousingConfig:
 
 
 @dataclass
-class FundingConfig:
-    """Programme funding (filled by the programme issue)."""
-
-    annual_budget: float = _f(0.0, 0.0, 1e9, "programme budget per year, euro (0 = none)")
-
-
-@dataclass
-class StaffingConfig:
-    """Street-level professionals (filled by the programme issue)."""
-
-    enabled: bool = False
-
-
-@dataclass
-class PoliticsConfig:
-    """Elections and cabinet changes (filled by the programme issue)."""
-
-    enabled: bool = False
-
-
-@dataclass
-class GovernanceConfig:
-    """Governance of the programme (filled by the programme issue)."""
-
-    insulation: float = _f(0.0, 0.0, 1.0, "insulation from political turnover")
-
-
-@dataclass
 class WijksimConfig:
     """The whole run. ``seed`` is the root of every random stream."""
 
@@ -252,10 +228,12 @@ class WijksimConfig:
     trust: TrustConfig = field(default_factory=TrustConfig)
     environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
     housing: HousingConfig = field(default_factory=HousingConfig)
+    programme: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     politics: PoliticsConfig = field(default_factory=PoliticsConfig)
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
+    services: ServicesConfig = field(default_factory=ServicesConfig)
 
 
 # Top-level keys Hydra adds or that belong to the launcher, not to the model.

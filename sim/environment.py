@@ -47,6 +47,11 @@ class Environment:
         self.mean_trust = np.zeros(n)
         self.dwelling_quality = np.zeros(n)
         self.vacancy_rate = np.zeros(n)
+        self.liveability_change = np.zeros(n)  # over the past year (delivered results)
+        self._history: list[np.ndarray] = []
+        self.pupils = np.zeros(n, dtype=np.int64)
+        self.youths = np.zeros(n, dtype=np.int64)  # aged 12-23
+        self.unemployed = np.zeros(n, dtype=np.int64)  # labour force without work
 
     def update(self, model: Neighbourhood) -> None:
         """Recompute every buurt's state from its residents and dwellings."""
@@ -69,8 +74,16 @@ class Environment:
         bp = p.buurt[pupil].astype(np.int64)
         npu = np.maximum(np.bincount(bp, minlength=n), 1)
         mean_parent = np.bincount(bp, p.parent_rank[pupil], minlength=n) / npu
+        self.pupils = np.bincount(bp, minlength=n)
+        yb = p.buurt[inw & (p.age >= 12) & (p.age < 24)].astype(np.int64)
+        self.youths = np.bincount(yb, minlength=n)
+        ub = p.buurt[adult & ~p.employed & ~p.in_school
+                     & (p.age < model.cfg.work.retirement_age)].astype(np.int64)
+        self.unemployed = np.bincount(ub, minlength=n)
+        sv = model.services
         self.school_quality = np.clip(0.5 + 0.3 * (mean_parent / 100.0 - 0.5)
-                                      + model.school_quality_boost, 0.0, 1.0)
+                                      + model.cfg.services.school_quality_effect * sv.relative("teacher"),
+                                      0.0, 1.0)
         # Dwellings.
         db = model.dwelling_buurt
         ndw = np.maximum(np.bincount(db, minlength=n), 1)
@@ -89,8 +102,10 @@ class Environment:
         moves_now = model.flows.step_out_by_buurt / safe / dt
         self.turnover += ks * (moves_now - self.turnover)
         crime_norm = np.minimum(1.0, self.crime_rate / c.crime_scale)
+        # Clean/intact/safe (caretakers and their budget) removes disorder within quarters.
         self.physical_disorder = np.clip(0.7 * (1 - self.dwelling_quality)
-                                         + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate), 0, 1)
+                                         + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate)
+                                         - model.cfg.services.clean_disorder_effect * sv.clean, 0, 1)
         social_target = np.clip(0.6 * crime_norm + 0.4 * np.minimum(1.0, self.turnover
                                                                      / TURNOVER_SCALE), 0, 1)
         self.social_disorder += k * (social_target - self.social_disorder)
@@ -102,6 +117,10 @@ class Environment:
         self.disorder = (1 - c.spillover) * raw + c.spillover * (self._neighbour_mean @ raw)
         self.liveability = np.clip(0.35 * (1 - self.disorder) + 0.35 * self.collective_efficacy
                                    + 0.3 * (1 - crime_norm), 0.0, 1.0)
+        self._history.append(self.liveability)
+        if len(self._history) > model.steps_per_year:
+            self._history.pop(0)
+        self.liveability_change = self.liveability - self._history[0]
 
     def wijk_mean(self, values: np.ndarray) -> float:
         """Population-weighted mean over buurten."""

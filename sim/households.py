@@ -144,7 +144,7 @@ def init_persons(model: Neighbourhood, rows: slice, rng: np.random.Generator) ->
     idx = np.arange(rows.start, rows.stop)
     p.edu[idx] = EDU_UNDECIDED
     school.decide(model, idx[done], rng=rng)
-    p.in_school[idx] = (age >= model.cfg.school.start_age) & (age < p.school_end_age[idx])
+    p.in_school[idx] = age >= model.cfg.school.start_age  # undecided pupils; the rest below
     p.in_school[idx[done]] = age[done] < p.school_end_age[idx[done]]
     work.init_labour(model, idx, rng)
 

@@ -17,12 +17,15 @@ import numpy as np
 from mesa.time import Schedule
 
 from sim.agents.landlords import HousingCorporation, PrivateLandlord
+from sim.agents.professionals import ROLES, Professional
 from sim.config import WijksimConfig
 from sim.environment import Environment
 from sim.households import expected_household_size, make_households, update_household_ranks
 from sim.mechanisms import demography, moving, offending, school, trust, work
+from sim.mechanisms.services import Services
 from sim.outcomes import CohortTracker, Flows, Migration, Recorder
 from sim.population import Population, Resident
+from sim.programme import Programme, _apportion
 from sim.rng import Streams
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
@@ -76,8 +79,8 @@ class Neighbourhood(mesa.Model):
         self.start_step = round(cfg.years.burn_in / self.dt)
         self.total_steps = self.start_step + round(self.after_start / self.dt)
         self.person_steps = 0
-        # Programme hook: later issues raise school quality through the school domain.
-        self.school_quality_boost = 0.0
+        self.next_post_id = 0
+        self.staff_ledger: dict[str, int] = {"hires": 0, "leavers": 0}
         self._build_world()
         self.schedule_recurring(self._yearly, Schedule(interval=float(self.steps_per_year),
                                                        start=float(self.steps_per_year)))
@@ -142,6 +145,13 @@ class Neighbourhood(mesa.Model):
                                 0, 1)
         self.flows.start(np.arange(rows.start, rows.stop))
         self._sync_agents()
+        self.services = Services(self)
+        self.programme: Programme | None = None
+        self.env.update(self)
+        self._regular_posts()
+        if cfg.programme.enabled:
+            self.programme = Programme(self, residents_at_start=int(rows.stop - rows.start))
+        self.services.update()
         self.env.update(self)
 
     # -- the step -----------------------------------------------------------------------------
@@ -159,8 +169,13 @@ class Neighbourhood(mesa.Model):
         self.agents_by_type[HousingCorporation].do("step")
         if PrivateLandlord in self.agents_by_type:
             self.agents_by_type[PrivateLandlord].do("step")
+        if Professional in self.agents_by_type:
+            self.agents_by_type[Professional].do("step")
+        if self.programme is not None:
+            self.programme.account()
         self._close_households()
         self.env.update(self)
+        self.services.update()
         self._account_exposure()
         self.cohort.step()
         self.recorder.record_step()
@@ -237,6 +252,35 @@ class Neighbourhood(mesa.Model):
         if row < 0 or self.pop.p.leave[row]:
             raise KeyError(f"person {pid} is not in the model")
         return self.pop.p.agent[row]
+
+    # -- professionals -------------------------------------------------------------------------
+    def professionals(self) -> list[Professional]:
+        """All posts (regular and programme), in creation order."""
+        ps = self.agents_by_type.get(Professional)
+        return list(ps) if ps is not None else []
+
+    def staff(self) -> int:
+        """Filled posts."""
+        return sum(1 for p in self.professionals() if p.filled)
+
+    def _regular_posts(self) -> None:
+        """Regular provision: posts per role sized to demand at the regular load (ROLES)."""
+        rng = self.streams.gen("staff_init")
+        demand = self.services.demand_by_role()
+        c = self.cfg.staffing
+        for name, role in ROLES.items():
+            if not math.isfinite(role.regular_load):
+                continue
+            total = int(round(demand[name].sum() / (role.caseload * role.regular_load)))
+            for b, k in enumerate(_apportion(max(total, 1), demand[name])):
+                for _ in range(int(k)):
+                    post = Professional(self, name, b, "regular")
+                    # Occupants in post for a while already (steady state of the quit process).
+                    post.filled = True
+                    post.tenure = float(rng.exponential(1.0 / max(c.turnover_rate, 1e-3)))
+                    post.knowledge = -math.expm1(-post.tenure / c.learning_years)
+                    post.relationships = -math.expm1(-post.tenure / c.relationship_years)
+        self.staff_ledger["initial"] = self.staff()
 
     def _yearly(self) -> None:
         self.recorder.record_year()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.config_programme import DOMAINS
 from sim.mechanisms.moving import CBS_AGES, cbs_rate, place_quality_elsewhere
 from sim.population import EDU_HIGHER, EDU_START, TENURE_NAMES
 
@@ -314,6 +315,7 @@ class Recorder:
             else np.nan,
             "leavers_25_64": mig.leaver_n,
             "newcomers_25_64": mig.newcomer_n,
+            **process_series(m),
         })
         mig.reset()
         m.flows.reset_step()
@@ -337,6 +339,35 @@ class Recorder:
             "dwelling_quality": env.dwelling_quality.copy(), "vacancy_rate": env.vacancy_rate.copy(),
             "corporation_share": corp,
         })
+
+
+def process_series(m: Neighbourhood) -> dict[str, float]:
+    """Programme and staffing series for one step (DESIGN.md §2.4 process series)."""
+    posts = m.professionals()
+    filled = [p for p in posts if p.filled]
+    prog = m.programme
+    money = prog.money if prog is not None else {"allocated": 0.0, "spent": 0.0, "unspent": 0.0}
+    sv = m.services
+    w = np.maximum(m.env.population, 1)
+    finite = [np.nan_to_num(sv.load[r], posinf=10.0) for r in sv.load if np.isfinite(sv.load[r]).any()]
+    return {
+        "programme_active": bool(prog is not None and prog.active),
+        "budget_year": float(prog.budget_year) if prog is not None and prog.active else 0.0,
+        "money_allocated": money["allocated"],
+        "money_spent": money["spent"],
+        "money_unspent": money["unspent"],
+        "resets": prog.counts["resets"] if prog is not None else 0,
+        "staff": len(filled),
+        "posts": len(posts),
+        "programme_posts": sum(1 for p in posts if p.funded_by == "programme"),
+        "vacancies": len(posts) - len(filled),
+        "staff_hires": m.staff_ledger["hires"],
+        "staff_leavers": m.staff_ledger["leavers"],
+        "mean_tenure": float(np.mean([p.tenure for p in filled])) if filled else 0.0,
+        "mean_knowledge": float(np.mean([p.knowledge for p in filled])) if filled else 0.0,
+        "mean_load": float(np.mean([np.average(x, weights=w) for x in finite])) if finite else 0.0,
+        "familiarity": float(np.average(sv.familiarity, weights=w)),
+    }
 
 
 METRICS = {
@@ -420,6 +451,13 @@ def build_outputs(model: Neighbourhood) -> tuple[dict[str, pd.DataFrame], dict[s
         "wijk_final": {k: float(ts[k].iloc[-1]) for k in
                        ("population", "liveability", "crime_rate", "collective_efficacy", "trust",
                         "employment_rate", "mean_income_rank")},
+        "programme": {
+            "enabled": model.programme is not None,
+            **({"counts": dict(model.programme.counts), "money": dict(model.programme.money),
+                "final_mix": {d: float(x) for d, x in zip(DOMAINS, model.programme.mix, strict=True)}}
+               if model.programme is not None else {}),
+            "staff": dict(model.staff_ledger),
+        },
         "steps": int(model.steps),
         "years": {"burn_in": model.cfg.years.burn_in, "after_start": model.after_start},
     }

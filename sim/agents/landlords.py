@@ -45,7 +45,10 @@ class Landlord(mesa.Agent):
         dt = m.dt
         q = m.dwelling_quality[self.dwellings]
         decay = m.cfg.housing.quality_decay_rate * q
-        repair = self.maintenance * (1.0 - q)
+        # Programme housing money (maintenance agreements, subsidies) adds to the landlord's own.
+        in_buurt = m.dwelling_buurt[self.dwellings]
+        boost = m.cfg.services.housing_maintenance_effect * m.services.housing[in_buurt]
+        repair = (self.maintenance + boost) * (1.0 - q)
         m.dwelling_quality[self.dwellings] = np.clip(q + dt * (repair - decay), 0.0, 1.0)
 
 

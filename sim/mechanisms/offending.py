@@ -37,6 +37,17 @@ def step(model: Neighbourhood) -> None:
             + c.disorder_effect * (disorder - 0.3)
             + c.trust_effect * (0.5 - p.trust[young])
             + c.prior_effect * p.suspect_ever[young])
+    # Street-level services in the wijk: policing deters (more where residents cooperate, i.e.
+    # trust), youth work prevents (taken up in proportion to trust). Effects are zero at the
+    # service level of regular provision.
+    inw = b >= 0
+    if inw.any():
+        sv, sc = model.services, model.cfg.services
+        bi = b[inw]
+        uptake = 0.5 + p.trust[young[inw]]
+        risk[inw] -= (sc.enforcement_offending_effect * sv.relative("wijkagent")[bi]
+                      * (0.5 + model.env.mean_trust[bi])
+                      + sc.youth_offending_effect * sv.relative("youth_worker")[bi] * uptake)
     curve = np.exp(-0.5 * ((p.age[young] - c.peak_age) / c.curve_width) ** 2)
     rate = c.base_rate * curve * np.exp(risk)
     u = model.streams.uniform("offending", p.pid[young], model.steps)

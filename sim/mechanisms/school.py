@@ -99,6 +99,11 @@ def step(model: Neighbourhood) -> None:
         span = max(c.decision_age - c.start_age, dt)
         zq = (school_quality(model, pupils) - SCHOOL_QUALITY_REF) / QUALITY_SD
         p.attain[pupils] += dt / span * c.school_quality_weight * zq
+        # Youth work keeps teenagers attached to school (uptake ~ trust).
+        teen = pupils[(age[pupils] >= 12) & (p.buurt[pupils] >= 0)]
+        if teen.size:
+            rel = model.services.relative("youth_worker")[p.buurt[teen]]
+            p.attain[teen] += dt * model.cfg.services.youth_attainment_effect * rel * (0.5 + p.trust[teen])
     p.in_school[pupils] = True
     deciding = pupils[age[pupils] >= c.decision_age]
     decide(model, deciding)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.school import local_quality
+from sim.mechanisms.services import FAMILIARITY_REF
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -27,6 +28,15 @@ def target(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     p = model.pop.p
     t = (c.initial_mean + c.liveability_effect * (local_quality(model, rows) - WIJK_LIVEABILITY)
          + c.employment_effect * (p.employed[rows] - 0.5))
+    # In the wijk: familiar faces (relationships of professionals residents meet) and delivered
+    # results (liveability gained over the past year) build trust; the reverse lowers it.
+    b = p.buurt[rows]
+    inw = b >= 0
+    if inw.any():
+        sc = model.cfg.services
+        bi = b[inw]
+        t[inw] += (sc.contact_trust_effect * (model.services.familiarity[bi] - FAMILIARITY_REF)
+                   + sc.results_trust_effect * model.env.liveability_change[bi])
     return np.clip(t, 0.0, 1.0)
 
 

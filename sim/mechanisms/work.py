@@ -79,6 +79,12 @@ def step(model: Neighbourhood) -> None:
     switch = np.zeros(lf.size, dtype=bool)
     if lf.size:
         f, s = _rates(model, lf)
+        # Work coaching by the social team raises job finding in the wijk, with uptake ~ trust.
+        b = p.buurt[lf]
+        inw = b >= 0
+        if inw.any():
+            rel = model.services.relative("social_worker")[b[inw]]
+            f[inw] *= np.exp(model.cfg.services.work_effect * rel * (0.5 + p.trust[lf[inw]]))
         u = model.streams.uniform("work", p.pid[lf], model.steps)
         emp = p.employed[lf]
         hazard = np.where(emp, s, f)

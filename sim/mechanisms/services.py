@@ -1,0 +1,117 @@
+"""Street-level services per buurt: demand, capacity, load (Lipsky), service levels and familiarity.
+
+For each role and buurt: demand (clients), capacity (filled posts x caseload x effectiveness, where a
+newcomer without local knowledge is less effective and programme staff lose effectiveness while the
+programme is relabelled), load = demand / (filled posts x caseload). Above a load of 1 contacts are
+rationed (coverage < 1) and each contact is worth less (Lipsky 1980), unless professionals are
+supported (``staffing.support``). The service level of a role in a buurt is coverage x quality, plus
+half the saturating effect of the domain's non-staff money. Familiarity (the basis of trust in
+professionals) is the coverage-weighted relationship stock of the roles residents meet in person.
+
+The effects of these service levels are applied where they act: school quality (environment),
+offending (mechanisms.offending), job finding (mechanisms.work), physical disorder (environment),
+maintenance (landlords) and trust (mechanisms.trust). Sizes are in ``services.*`` (our estimates).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.professionals import ROLES
+
+if TYPE_CHECKING:
+    from sim.model import Neighbourhood
+
+AT_RISK_SHARE = 0.2  # share of 12-23-year-olds who are youth-work clients (est.)
+WORK_CLIENT_SHARE = 0.3  # share of the unemployed in a support trajectory (est.)
+INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full effect (est.)
+# Service levels of regular provision (no programme, default staffing), measured as the
+# population-weighted mean over the last 5 burn-in years of seeds 0-3 (``benchmarks``-style check in
+# tests/test_programme.py). Effects of services are zero here, so a wijk with regular provision only
+# behaves like the calibrated foundation; better or worse service moves outcomes from there.
+REFERENCE = {"wijkagent": 0.485, "teacher": 0.364, "youth_worker": 0.132, "caretaker": 0.0,
+             "social_worker": 0.167}
+FAMILIARITY_REF = 0.206  # familiarity of regular provision, measured the same way
+
+
+class Services:
+    """Per-buurt service levels, recomputed every step from the professionals and the people."""
+
+    def __init__(self, model: Neighbourhood) -> None:
+        self.model = model
+        n = model.n_buurten
+        self.level = {r: np.zeros(n) for r in ROLES}
+        self.load = {r: np.ones(n) for r in ROLES}
+        self.familiarity = np.full(n, FAMILIARITY_REF)
+        self.housing = np.zeros(n)
+        self.clean = np.zeros(n)
+        self._demand = {r: np.zeros(n) for r in ROLES}
+
+    def demand_by_role(self) -> dict[str, np.ndarray]:
+        """Clients per buurt for each role (from the last environment update)."""
+        m = self.model
+        e = m.env
+        return {
+            "wijkagent": e.population.astype(float),
+            "teacher": e.pupils.astype(float),
+            "youth_worker": AT_RISK_SHARE * e.youths,
+            "caretaker": np.bincount(m.dwelling_buurt, minlength=m.n_buurten).astype(float),
+            "social_worker": WORK_CLIENT_SHARE * e.unemployed,
+        }
+
+    def update(self) -> None:
+        m = self.model
+        c = m.cfg
+        n = m.n_buurten
+        demand = self._demand = self.demand_by_role()
+        prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
+        filled = {r: np.zeros(n) for r in ROLES}
+        eff = {r: np.zeros(n) for r in ROLES}
+        rel = {r: np.zeros(n) for r in ROLES}
+        for post in m.professionals():
+            if post.filled:
+                r, b = post.role, post.buurt
+                filled[r][b] += 1
+                eff[r][b] += post.effectiveness * (prog_eff if post.funded_by == "programme" else 1.0)
+                rel[r][b] += post.relationships
+        support = c.staffing.support
+        fam = np.zeros(n)
+        n_contact = 0
+        for r, role in ROLES.items():
+            d = demand[r]
+            if role.wijk_wide:  # pool posts and demand over the wijk, then broadcast
+                d = np.full(n, d.sum())
+                filled[r], eff[r], rel[r] = (np.full(n, x[r].sum()) for x in (filled, eff, rel))
+            cap_posts = filled[r] * role.caseload
+            load = np.divide(d, cap_posts, out=np.full(n, np.inf), where=cap_posts > 0)
+            load = np.where(d <= 0, 0.0, load)
+            self.load[r] = load
+            coverage = np.divide(eff[r] * role.caseload, d, out=np.zeros(n), where=d > 0).clip(0, 1)
+            over = np.maximum(0.0, np.nan_to_num(load, posinf=10.0) - 1.0) * (1.0 - 0.5 * support)
+            quality = 1.0 / (1.0 + c.staffing.overload_quality_effect * over)
+            self.level[r] = coverage * quality
+            if role.contact:
+                mean_rel = np.divide(rel[r], filled[r], out=np.zeros(n), where=filled[r] > 0)
+                fam += coverage * mean_rel
+                n_contact += 1
+        self.familiarity = fam / max(n_contact, 1)
+        for post in m.professionals():
+            lv = self.load[post.role][post.buurt]
+            post.load = 10.0 if math.isinf(lv) else float(lv)
+        # Non-staff programme money per resident, by domain, saturating.
+        per_res = m.programme.input_per_resident(int(m.env.population.sum())) if m.programme \
+            else {}
+        def boost(domain: str) -> float:
+            return 1.0 - math.exp(-per_res.get(domain, 0.0) / INPUT_HALF)
+        for r, role in ROLES.items():
+            self.level[r] = self.level[r] + 0.5 * boost(role.domain)
+        self.housing = np.full(n, boost("housing"))
+        self.clean = self.level["caretaker"]
+
+    # -- effects (our estimates; see ServicesConfig) --------------------------------------------
+    def relative(self, role: str) -> np.ndarray:
+        """Service level relative to regular provision (``regular_service``; zero there)."""
+        return self.level[role] - REFERENCE[role]
