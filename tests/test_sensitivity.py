@@ -104,4 +104,6 @@ def test_sobol_through_local_sweep_recovers_ishigami_indices(tmp_path):
         assert np.all(err < 0.12), (key, est)
         assert np.all(err <= 1.5 * conf + 0.02), (key, est, conf)
     assert res.loc["x2", "S1"] > res.loc["x1", "S1"] > abs(res.loc["x3", "S1"])
-    assert res.loc["x1", "ST"] > res.loc["x2", "ST"] > res.loc["x3", "ST"] > 0.1
+    # x3 acts only through its interaction with x1: S1 ~ 0 but ST clearly > 0. (ST1 > ST2 is
+    # true, .558 vs .442, but a Saltelli estimate at n=256 cannot separate them reliably.)
+    assert abs(res.loc["x3", "S1"]) < 0.1 and res.loc["x3", "ST"] > 0.15
