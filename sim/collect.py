@@ -94,7 +94,8 @@ class _PartWriter:
     def add_table(self, table: pa.Table) -> None:
         self.tables.append(table)
         self.buffered += table.num_rows
-        if self.buffered >= self.batch_rows:
+        # many tiny tables cost far more than their rows (buffers per column): bound both
+        if self.buffered >= self.batch_rows or len(self.tables) >= 200:
             self.flush()
 
     def flush(self) -> None:
@@ -327,7 +328,7 @@ def _series_table(run: Path, ident: dict[str, Any], all_steps: bool) -> pa.Table
     return t
 
 
-def collect(sweep_dir: str | Path, *, all_steps: bool = False, batch_rows: int = 2000,
+def collect(sweep_dir: str | Path, *, all_steps: bool = False, batch_rows: int = 1000,
             quiet: bool = False) -> CollectReport:
     """Write ``runs.parquet`` and ``series.parquet`` into ``sweep_dir``; return the report.
 
