@@ -134,9 +134,9 @@ class MovingConfig:
                                          "moving rates in a deprived rental wijk vs national")
     family_multiplier: float = _f(0.6, 0.1, 2.0, "move rate of households with children vs others")
     private_rent_multiplier: float = _f(1.3, 0.1, 5.0, "move rate of private tenants vs corporation")
-    riser_effect: float = _f(0.9, 0.0, 5.0, "log move-rate per 50 income-rank points above 50")
+    riser_effect: float = _f(0.9, 0.0, 5.0, "log move-rate per 50 rank points above 30 (typical resident)")
     liveability_effect: float = _f(1.0, 0.0, 5.0, "log move-rate per unit of liveability below 0.5")
-    leave_wijk_base: float = _f(0.55, 0.0, 1.0, "share of moves that leave the wijk at rank 50")
+    leave_wijk_base: float = _f(0.55, 0.0, 1.0, "share of moves leaving the wijk at rank 30")
     leave_wijk_rank_effect: float = _f(1.5, 0.0, 10.0,
                                        "logit effect of rank/50 on leaving the wijk when moving")
     leave_home_rate: float = _f(0.16, 0.0, 2.0,
@@ -152,12 +152,12 @@ class MovingConfig:
     applicant_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of those ranks")
     elsewhere_move_rate: float = _f(0.1, 0.0, 2.0,
                                     "rate at which tracked persons elsewhere change neighbourhood")
-    elsewhere_quality_base: float = _f(0.42, 0.0, 1.0,
+    elsewhere_quality_base: float = _f(0.55, 0.0, 1.0,
                                        "liveability of the place a rank-0 leaver moves to")
     elsewhere_quality_per_rank: float = _f(0.35, 0.0, 1.0,
                                            "extra liveability elsewhere per 100 rank points")
     elsewhere_quality_sd: float = _f(0.12, 0.0, 0.5, "sd of liveability of places elsewhere")
-    deprived_threshold: float = _f(0.5, 0.0, 1.0,
+    deprived_threshold: float = _f(0.62, 0.0, 1.0,
                                    "liveability below which a place counts as deprived")
 
 
@@ -169,7 +169,7 @@ class OffendingConfig:
     peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
     curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
     family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
-    attainment_effect: float = _f(0.5, 0.0, 5.0, "log-rate effect per sd of low attainment")
+    attainment_effect: float = _f(0.5, 0.0, 5.0, "log-rate per sd of low skill/background (attachment)")
     disorder_effect: float = _f(1.0, 0.0, 5.0, "log-rate effect of neighbourhood disorder (0-1)")
     trust_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of trust below 0.5")
     prior_effect: float = _f(1.2, 0.0, 5.0, "log-rate effect of a prior registration")

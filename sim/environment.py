@@ -17,9 +17,11 @@ import numpy as np
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
-# Mean liveability of Dutch neighbourhoods on our 0-1 scale: the reference point for exposure and
-# trust (est.; a deprived wijk sits around 0.5, the better-off places leavers move to above 0.6).
-NATIONAL_LIVEABILITY = 0.6
+# Mean liveability of Dutch neighbourhoods on our 0-1 scale, the reference point for exposure (est.):
+# the liveability formula below at typical national values (disorder 0.2, collective efficacy 0.55,
+# crime at 15 % of ``crime_scale``) gives 0.28 + 0.19 + 0.255 = 0.73. A deprived wijk sits near
+# 0.55-0.6; where leavers land depends on their rank (``moving.elsewhere_quality_*``).
+NATIONAL_LIVEABILITY = 0.72
 TURNOVER_SCALE = 0.4  # moves per resident per year that count as maximal turnover (est.)
 CRIME_SMOOTHING = 2.0  # per year: registered crime is read as a ~6-month moving average (est.)
 

@@ -47,7 +47,6 @@ def _head_ages(rng: np.random.Generator, kind: np.ndarray, applicant: bool) -> n
     """Age of the household head by type; applicants are younger (est.)."""
     n = kind.size
     ages = np.empty(n)
-    single = kind == 0
     # Singles: young adults and the elderly both frequent in rental wijken.
     young = rng.random(n) < (0.65 if applicant else 0.45)
     ages[:] = np.where(young, rng.uniform(19, 35, n), rng.uniform(35, 88, n))
@@ -58,7 +57,6 @@ def _head_ages(rng: np.random.Generator, kind: np.ndarray, applicant: bool) -> n
     ages[fam] = rng.normal(38 if not applicant else 33, 7, fam.sum()).clip(21, 60)
     other = kind == 4
     ages[other] = rng.uniform(20, 70, other.sum())
-    ages[single] = ages[single]
     return ages
 
 
@@ -110,8 +108,10 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     kid_age = rng.uniform(0, 1, total) * kid_max
     age = np.where(is_adult, age, kid_age)
     p.age[rows] = age
-    p.female[rows] = np.where(is_adult & (pos == 1), ~(rng.random(total) < 0.0),
-                              rng.random(total) < 0.5)
+    p.female[rows] = rng.random(total) < 0.5
+    # A partner (second adult) is of the other sex than the head.
+    partner = np.flatnonzero(is_adult & (pos == 1)) + rows.start
+    p.female[partner] = ~p.female[partner - 1]
     # Single parents are mostly mothers.
     sp = (kind[owner] == 3) & (pos == 0)
     p.female[rows] = np.where(sp, rng.random(total) < 0.85, p.female[rows])

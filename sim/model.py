@@ -137,7 +137,7 @@ class Neighbourhood(mesa.Model):
         self._synced_upto = 0
         occupied = np.sort(rng.choice(n_dw, size=n_occupied, replace=False))
         base = np.full(n_occupied, nb.income_rank_mean)
-        # Private rental buurten start slightly better off (est. +5 rank points).
+        # Households in private rental dwellings start slightly better off (est. +5 rank points).
         base = base + 5.0 * (self.dwelling_tenure[occupied] == 1)
         _, rows = make_households(self, occupied, base, applicant=False)
         p = self.pop.p
@@ -150,7 +150,7 @@ class Neighbourhood(mesa.Model):
         self.env.update(self)
         self._regular_posts()
         if cfg.programme.enabled:
-            self.programme = Programme(self, residents_at_start=int(rows.stop - rows.start))
+            self.programme = Programme(self)
         self.services.update()
         self.env.update(self)
 
@@ -232,7 +232,8 @@ class Neighbourhood(mesa.Model):
             self.pop.compact()
             p = self.pop.p
         # New persons get ever larger ids and are appended: those past the mark are new.
-        new_rows = np.flatnonzero(p.pid >= self._synced_upto)
+        # (A newborn whose family moved out in the same step is already gone: no handle.)
+        new_rows = np.flatnonzero((p.pid >= self._synced_upto) & ~p.leave)
         k = min(len(free), new_rows.size)
         reused = free[:k]
         for agent, pid in zip(reused, p.pid[new_rows[:k]].tolist(), strict=True):

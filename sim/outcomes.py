@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
 FLOW_KINDS = ("start", "births", "arrivals", "deaths", "departures", "local_in", "local_out")
+STEP_ONLY = ("local_moves",)  # counted per step, not part of the per-buurt ledger
 EDU_NAMES = {-1: "undecided", 0: "below_start_qualification", 1: "start_qualification",
              2: "higher"}
 
@@ -35,7 +36,7 @@ class Flows:
     def __init__(self, model: Neighbourhood) -> None:
         self.model = model
         self.by_buurt = {k: np.zeros(model.n_buurten, dtype=np.int64) for k in FLOW_KINDS}
-        self.step_counts = {k: 0 for k in FLOW_KINDS}
+        self.step_counts = {k: 0 for k in FLOW_KINDS + STEP_ONLY}
         self.step_out_by_buurt = np.zeros(model.n_buurten)
         self.deaths_elsewhere = 0
 
@@ -51,7 +52,7 @@ class Flows:
         self.step_out_by_buurt[:] = 0
 
     def reset_step(self) -> None:
-        self.step_counts = {k: 0 for k in FLOW_KINDS}
+        self.step_counts = {k: 0 for k in FLOW_KINDS + STEP_ONLY}
 
     def enter(self, rows: np.ndarray, kind: str) -> None:
         """Newborns (``births``) or newcomers (``arrivals``) now living in the wijk."""
@@ -88,6 +89,7 @@ class Flows:
         new = p.buurt[rows]
         self.step_out_by_buurt += np.bincount(old_buurt.astype(np.int64),
                                               minlength=self.model.n_buurten)
+        self.step_counts["local_moves"] += rows.size
         changed = new != old_buurt
         self._count("local_out", old_buurt[changed])
         self._count("local_in", new[changed])
@@ -295,7 +297,8 @@ class Recorder:
             "households": int(m.pop.h.alive.sum()),
             "vacancy_rate": float((m.pop.occupant < 0).mean()),
             "births": fl["births"], "deaths": fl["deaths"], "arrivals": fl["arrivals"],
-            "departures": fl["departures"], "local_moves": fl["local_out"],
+            "departures": fl["departures"], "local_moves": fl["local_moves"],
+            "moves_between_buurten": fl["local_out"],
             "employment_rate": float(p.employed[lf].mean()) if lf.any() else np.nan,
             "mean_income_rank": float(p.income_rank[adult].mean()) if adult.any() else np.nan,
             "startqual_25_34": float((p.edu[y2534] >= EDU_START).mean()) if y2534.any()

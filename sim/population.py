@@ -3,8 +3,9 @@
 DESIGN.md §3: residents are Mesa agents, but their numeric state lives in numpy columns owned by the
 ``Population``; a ``Resident`` reads and writes its row. Rules are vectorised over the columns. Rows
 hold every *active* person: living in the wijk, or a tracked cohort member living elsewhere. Rows of
-people who leave the model (died, or moved out untracked) are dropped by ``compact()`` once per step,
-and ``row_of[pid]`` maps a person id to its current row.
+people who leave the model (died, or moved out untracked) stay as inert rows (``leave``, buurt -1)
+until they are a tenth of all rows, then ``compact()`` drops them; ``row_of[pid]`` maps a person id to
+its current row.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
     "tenure": (np.int8, TENURE_CORPORATION),
     "head_birth": (np.float64, 0.0),  # model year the head was born
     "moved_in": (np.float64, 0.0),  # model year the household moved in
-    "rank": (np.float64, 50.0),  # household income rank (mean of adults' ranks)
+    "rank": (np.float64, 50.0),  # household income rank (highest of its adults' ranks)
 }
 
 

@@ -11,7 +11,8 @@ DESIGN.md §2.3 conditions 1, 2, 4 and 7:
   probability ``reset_probability x (1 - insulation)``: a budget shock, relabelling (programme staff
   work at ``relabel_effectiveness`` for ``relabel_years``), reassignment of a share of programme
   professionals, half of what was learned is lost, and residents lose ``trust_penalty`` of their
-  trust (broken promises). Network governance = high ``insulation``.
+  trust times the programme's visibility in their buurt (its share of the professionals they meet):
+  broken promises. Network governance = high ``insulation``.
 * **Knowledge.** The programme splits money over six domains and learns their value from noisy
   yearly observations; that learning lives in staff (each programme professional who leaves takes a
   share of it) unless visitations (every V years) restore it and move the estimate halfway to the
@@ -43,14 +44,14 @@ DOMAIN_ROLE = {r.domain: name for name, r in ROLES.items()}
 class Programme:
     """Model component (not an agent): the programme's money, politics and learning."""
 
-    def __init__(self, model: Neighbourhood, residents_at_start: int) -> None:
+    def __init__(self, model: Neighbourhood) -> None:
         self.model = model
         c = model.cfg
         pc = c.programme
         self.enabled = pc.enabled
         self.start = pc.start_year
         self.end = pc.start_year + pc.horizon_years
-        self.base_budget = c.funding.annual_budget_per_resident * residents_at_start
+        self.base_budget = 0.0  # set at the start: euro per resident x residents then
         self.level = 1.0
         self.budget_year = 0.0
         w = np.array([getattr(pc, f"mix_{d}") for d in DOMAINS], dtype=float)
@@ -73,7 +74,8 @@ class Programme:
     @property
     def active(self) -> bool:
         y = self.model.year
-        return self.enabled and self.base_budget > 0 and self.start <= y < self.end
+        return (self.enabled and self.model.cfg.funding.annual_budget_per_resident > 0
+                and self.start <= y < self.end)
 
     @property
     def effectiveness(self) -> float:
@@ -141,6 +143,7 @@ class Programme:
         else:
             noise = 0.0
             self.started = True
+            self.base_budget = m.cfg.funding.annual_budget_per_resident * int(m.env.population.sum())
         vol = m.cfg.funding.volatility
         self.budget_year = self.base_budget * self.level * math.exp(vol * noise - 0.5 * vol * vol)
         target = np.exp((self.estimate - self.estimate.max()) / MIX_TEMPERATURE)
@@ -156,13 +159,17 @@ class Programme:
         domain_money = self.budget_year * self.mix
         self.inputs = domain_money * (1.0 - pc.staff_share)
         demand = m.services.demand_by_role()
+        # Whole posts: the staff money of all domains buys floor(total / cost) posts, shared over
+        # the domains by their money (largest remainder), so spending never exceeds the allocation.
+        staffed = np.array([DOMAIN_ROLE.get(d) is not None for d in DOMAINS])
+        staff_money = np.where(staffed, domain_money * pc.staff_share, 0.0)
+        n_posts = _apportion(int(staff_money.sum() // f.fte_cost), staff_money)
         for d_i, domain in enumerate(DOMAINS):
             role = DOMAIN_ROLE.get(domain)
             if role is None:  # housing: no posts, all money is input
                 self.inputs[d_i] = domain_money[d_i]
                 continue
-            n_target = int(domain_money[d_i] * pc.staff_share // f.fte_cost)
-            per_buurt = _apportion(n_target, demand[role])
+            per_buurt = _apportion(int(n_posts[d_i]), demand[role])
             current = [p for p in self.posts() if p.role == role]
             by_buurt: dict[int, list[Professional]] = {}
             for p in current:
@@ -199,9 +206,10 @@ class Programme:
             if post.filled and self.rng_politics.random() < pol.reassign_share:
                 post.vacate("reassigned")
         self._staff_to_budget()
+        # Broken promises cost trust in proportion to how visible the programme was in the buurt.
         p = m.pop.p
-        inw = p.buurt >= 0
-        p.trust[inw] *= 1.0 - pc.trust_penalty
+        inw = np.flatnonzero(p.buurt >= 0)
+        p.trust[inw] *= 1.0 - pc.trust_penalty * m.services.visibility[p.buurt[inw]]
 
     def staff_left(self) -> None:
         """A programme professional left: their share of what was learned leaves with them."""

@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 MANIFEST = "manifest.json"
-OUTPUT_FILES = ("timeseries.parquet", "buurten.parquet", "cohort.parquet", "summary.json")
+OUTPUT_FILES = ("timeseries.parquet", "buurten.parquet", "cohort.parquet", "place.parquet",
+                "summary.json")
 STATUS_RUNNING, STATUS_FINISHED, STATUS_FAILED = "running", "finished", "failed"
 
 

@@ -11,7 +11,7 @@ import pytest
 from sim import rundir
 from sim.collect import collect, flatten, main
 
-OUTS = ("timeseries.parquet", "buurten.parquet", "cohort.parquet")
+OUTS = ("timeseries.parquet", "buurten.parquet", "cohort.parquet", "place.parquet")
 
 
 def make_run(run: Path, seed: int, status: str = "finished", summary: dict | None = None,

@@ -99,6 +99,7 @@ def step(model: Neighbourhood) -> None:
     rows = pop.add_persons(k)
     p = pop.p  # views changed after growth
     p.age[rows] = 0.0
+    # Sex ratio at birth ~1.05 boys per girl (CBS): 0.488 girls.
     p.female[rows] = model.streams.uniform("sex", p.pid[rows], 0) < 0.488
     p.hh[rows] = p.hh[mothers]
     p.dependent[rows] = True

@@ -144,6 +144,8 @@ def _leave_home(model: Neighbourhood) -> None:
     model.record_moves(go)
     u2 = model.streams.uniform("leave_home_local", p.pid[go], model.steps)
     want_local = go[u2 < c.leave_home_local_share]
+    # Scarce vacancies go to home-leavers in random order, not row order.
+    want_local = model.streams.gen("housing").permutation(want_local)
     vac = np.flatnonzero(pop.occupant < 0)
     rng = model.streams.gen("housing")
     k = min(want_local.size, vac.size)

@@ -48,6 +48,7 @@ class Services:
         self.familiarity = np.full(n, FAMILIARITY_REF)
         self.housing = np.zeros(n)
         self.clean = np.zeros(n)
+        self.visibility = np.zeros(n)
         self._demand = {r: np.zeros(n) for r in ROLES}
 
     def demand_by_role(self) -> dict[str, np.ndarray]:
@@ -71,12 +72,18 @@ class Services:
         filled = {r: np.zeros(n) for r in ROLES}
         eff = {r: np.zeros(n) for r in ROLES}
         rel = {r: np.zeros(n) for r in ROLES}
+        contact_all, contact_prog = np.zeros(n), np.zeros(n)
         for post in m.professionals():
             if post.filled:
                 r, b = post.role, post.buurt
                 filled[r][b] += 1
                 eff[r][b] += post.effectiveness * (prog_eff if post.funded_by == "programme" else 1.0)
                 rel[r][b] += post.relationships
+                if ROLES[r].contact:
+                    contact_all[b] += 1
+                    contact_prog[b] += post.funded_by == "programme"
+        # How visible the programme is to residents: its share of the professionals they meet.
+        self.visibility = np.divide(contact_prog, contact_all, out=np.zeros(n), where=contact_all > 0)
         support = c.staffing.support
         fam = np.zeros(n)
         n_contact = 0

@@ -5,8 +5,8 @@ shifted by education level and skill (log-linear, our estimates), so the steady-
 share is f/(f+s). The income rank (a national percentile, 0-100) of a worker rises with education,
 skill and a persistent personal component; people without work sit near the bottom (benefits). The
 parameters are tuned (est.) so the wijk's adults have a mean rank around 30 and children of the
-poorest fifth mostly stay low while ~1 in 5 reaches the top two fifths (CBS 2023 reports ~21 % of them
-in the poorest fifth as adults).
+poorest fifth mostly stay low (CBS 2023: ~21 % of them are in the poorest fifth as adults and ~1 in 5
+reach the top fifth; docs/model.md reports how far the model is from that).
 """
 
 from __future__ import annotations

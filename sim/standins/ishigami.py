@@ -159,6 +159,7 @@ def simulate(cfg: IshigamiConfig, out_dir: Path) -> dict[str, Any]:
         rundir.write_parquet(out / "timeseries.parquet", ts)
         rundir.write_parquet(out / "buurten.parquet", buurten)
         rundir.write_parquet(out / "cohort.parquet", cohort)
+        rundir.write_parquet(out / "place.parquet", cohort)
         rundir.write_json(out / "summary.json", summary)
     except BaseException as exc:
         manifest.update(status=rundir.STATUS_FAILED, error=f"{type(exc).__name__}: {exc}",

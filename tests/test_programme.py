@@ -1,0 +1,133 @@
+"""The programme: degenerate configs, accounting identities, politics, rotation, visitations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+
+from sim.config import validate
+from sim.model import Neighbourhood
+from sim.outcomes import build_outputs
+from sim.simulate import simulate
+
+FUNDED = {"programme": {"horizon_years": 10}, "funding": {"annual_budget_per_resident": 200}}
+
+
+def funded(seed: int = 0, **groups: dict) -> dict:
+    cfg = small(seed, **FUNDED)
+    for k, v in groups.items():
+        cfg.setdefault(k, {}).update(v)
+    return cfg
+
+
+def test_zero_budget_is_identical_to_no_programme_components(tmp_path):
+    simulate(small(8, programme={"enabled": False}), tmp_path / "off")
+    simulate(small(8, programme={"horizon_years": 20}, funding={"annual_budget_per_resident": 0}),
+             tmp_path / "zero")
+    for name in ("timeseries.parquet", "cohort.parquet", "buurten.parquet", "place.parquet"):
+        assert (tmp_path / "off" / name).read_bytes() == (tmp_path / "zero" / name).read_bytes(), name
+
+
+def test_programme_starting_at_t_leaves_everything_before_t_identical(tmp_path):
+    simulate(small(9), tmp_path / "none")
+    simulate(funded(9, programme={"start_year": 5}), tmp_path / "late")
+    a = pd.read_parquet(tmp_path / "none" / "timeseries.parquet")
+    b = pd.read_parquet(tmp_path / "late" / "timeseries.parquet")
+    before_a, before_b = a[a["year"] < 5], b[b["year"] < 5]
+    assert len(before_a) > 20
+    pd.testing.assert_frame_equal(before_a.reset_index(drop=True), before_b.reset_index(drop=True))
+    # ... and it does change things afterwards.
+    after = (a["year"] >= 6) & (a["year"] <= 14)
+    assert not np.allclose(a.loc[after, "trust"], b.loc[after, "trust"])
+    assert (b.loc[b["year"] >= 5.25, "programme_posts"].iloc[:30] > 0).all()
+
+
+@pytest.fixture(scope="module")
+def carousel_model():
+    """A volatile, politically exposed programme, stepped while checking the ledgers each step."""
+    cfg = validate(funded(10, funding={"volatility": 0.4, "cut_rate": 0.5},
+                          politics={"reset_probability": 1.0, "cabinet_change_rate": 1.0},
+                          governance={"insulation": 0.0}, staffing={"rotation_years": 2.0}))
+    m = Neighbourhood(cfg)
+    staff0 = m.staff()
+    problems = []
+    while m.steps < m.total_steps:
+        m.step()
+        led = m.staff_ledger
+        if m.staff() - staff0 != led["hires"] - led["leavers"]:
+            problems.append(("staff", m.steps, m.staff() - staff0, led["hires"] - led["leavers"]))
+        mo = m.programme.money
+        if not np.isclose(mo["allocated"], mo["spent"] + mo["unspent"]) or min(mo.values()) < 0:
+            problems.append(("money", m.steps, dict(mo)))
+    return m, problems
+
+
+def test_staff_and_money_are_conserved(carousel_model):
+    m, problems = carousel_model
+    assert problems == []
+    assert m.staff_ledger["hires"] > 0 and m.staff_ledger["leavers"] > 0
+    assert m.programme.money["spent"] > 0
+
+
+def test_every_political_event_resets_an_uninsulated_programme(carousel_model):
+    m, _ = carousel_model
+    c = m.programme.counts
+    assert c["resets"] >= 3
+    assert m.staff_ledger.get("reassigned", 0) > 0
+    assert c["cuts"] >= 1
+
+
+def test_rotation_bounds_tenure(carousel_model):
+    m, _ = carousel_model
+    tenures = [p.tenure for p in m.professionals() if p.filled]
+    assert max(tenures) <= 2.0 + m.dt + 1e-9
+    assert m.staff_ledger.get("rotations", 0) > 0
+
+
+def test_insulation_prevents_resets_and_horizon_stops_money():
+    m = Neighbourhood(validate(funded(11, politics={"reset_probability": 1.0,
+                                                    "cabinet_change_rate": 2.0},
+                                      governance={"insulation": 1.0})))
+    m.run()
+    tables, summary = build_outputs(m)
+    assert m.programme.counts["political_events"] > 5
+    assert m.programme.counts["resets"] == 0
+    ts = tables["timeseries"]
+    after = ts[ts["year"] >= 10.25]
+    assert (after["budget_year"] == 0).all() and (after["programme_posts"] == 0).all()
+    assert after["money_allocated"].nunique() == 1  # no money after the hard stop
+
+
+def test_reset_costs_trust():
+    m = Neighbourhood(validate(funded(12)))
+    m.run_for(m.start_step + 8)
+    p = m.pop.p
+    inw = p.buurt >= 0
+    before = p.trust[inw].copy()
+    m.programme.reset()
+    vis = m.services.visibility[p.buurt[inw]]
+    assert vis.max() > 0
+    assert np.allclose(p.trust[inw], before * (1 - m.cfg.programme.trust_penalty * vis))
+    assert m.programme.effectiveness == m.cfg.programme.relabel_effectiveness
+
+
+def test_visitations_every_v_years():
+    m = Neighbourhood(validate(funded(13, programme={"horizon_years": 12,
+                                                     "visitation_interval_years": 4})))
+    m.run()
+    assert m.programme.counts["visitations"] == 2  # years 4 and 8 (12 is the end)
+
+
+def test_learning_moves_the_mix_towards_what_works():
+    m = Neighbourhood(validate(funded(14, programme={"horizon_years": 20, "learning_noise": 0.1,
+                                                     "visitation_interval_years": 2},
+                                      politics={"reset_probability": 0.0})))
+    m.run_for(m.start_step + 19 * m.steps_per_year)
+    from sim.programme import DOMAIN_VALUE
+    best = max(DOMAIN_VALUE, key=DOMAIN_VALUE.get)
+    worst = min(DOMAIN_VALUE, key=DOMAIN_VALUE.get)
+    from sim.config_programme import DOMAINS
+    mix = dict(zip(DOMAINS, m.programme.mix, strict=True))
+    assert mix[best] > 1 / 6 > mix[worst]
