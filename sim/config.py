@@ -21,6 +21,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config_crime import InitiativesConfig, NetworksConfig, SlumlordsConfig
 from sim.config_fields import _f
 from sim.config_programme import (
     FundingConfig,
@@ -165,7 +166,7 @@ class MovingConfig:
 class OffendingConfig:
     """Registered youth suspects (the age-crime curve); networks come with the crime issue."""
 
-    base_rate: float = _f(0.03, 0.0, 1.0, "registration rate per year at the peak age, median risk")
+    base_rate: float = _f(0.024, 0.0, 1.0, "registration rate per year at the peak age, median risk")
     peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
     curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
     family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
@@ -234,6 +235,9 @@ class WijksimConfig:
     politics: PoliticsConfig = field(default_factory=PoliticsConfig)
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
     services: ServicesConfig = field(default_factory=ServicesConfig)
+    networks: NetworksConfig = field(default_factory=NetworksConfig)
+    slumlords: SlumlordsConfig = field(default_factory=SlumlordsConfig)
+    initiatives: InitiativesConfig = field(default_factory=InitiativesConfig)
 
 
 # Top-level keys Hydra adds or that belong to the launcher, not to the model.

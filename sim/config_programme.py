@@ -35,6 +35,7 @@ class ProgrammeConfig:
     relabel_years: float = _f(0.5, 0.0, 5.0, "years of reduced effectiveness after a relabelling reset")
     relabel_effectiveness: float = _f(0.5, 0.0, 1.0, "effectiveness of programme staff while relabelling")
     trust_penalty: float = _f(0.08, 0.0, 1.0, "share of trust lost by residents at a reset (broken promises)")
+    initiative_support: float = _f(0.0, 0.0, 1.0, "attention and budget for residents' initiatives (0-1)")
 
 
 @dataclass

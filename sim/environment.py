@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # crime at 15 % of ``crime_scale``) gives 0.28 + 0.19 + 0.255 = 0.73. A deprived wijk sits near
 # 0.55-0.6; where leavers land depends on their rank (``moving.elsewhere_quality_*``).
 NATIONAL_LIVEABILITY = 0.72
+REPUTATION_RATE = 0.2  # per year (est.)
 TURNOVER_SCALE = 0.4  # moves per resident per year that count as maximal turnover (est.)
 CRIME_SMOOTHING = 2.0  # per year: registered crime is read as a ~6-month moving average (est.)
 
@@ -52,6 +53,9 @@ class Environment:
         self.liveability_change = np.zeros(n)  # over the past year (delivered results)
         self._history: list[np.ndarray] = []
         self.pupils = np.zeros(n, dtype=np.int64)
+        self.dealing = np.zeros(n)  # open dealing: runners per 1000 residents / dealing_scale, <= 1
+        self.sublet_share = np.zeros(n)  # share of dwellings illegally sublet
+        self.reputation = np.full(n, 0.5)  # how outsiders see the buurt: slow-moving liveability
         self.youths = np.zeros(n, dtype=np.int64)  # aged 12-23
         self.unemployed = np.zeros(n, dtype=np.int64)  # labour force without work
 
@@ -104,21 +108,32 @@ class Environment:
         moves_now = model.flows.step_out_by_buurt / safe / dt
         self.turnover += ks * (moves_now - self.turnover)
         crime_norm = np.minimum(1.0, self.crime_rate / c.crime_scale)
+        runners = inw & (p.network >= 0) & (p.net_role == 0)
+        per_1000 = 1000.0 * np.bincount(p.buurt[runners].astype(np.int64), minlength=n) / safe
+        self.dealing = np.minimum(1.0, per_1000 / model.cfg.networks.dealing_scale)
+        self.sublet_share = np.bincount(db, model.dwelling_sublet, minlength=n) / ndw
+        initiatives = model.initiatives.per_1000()
         # Clean/intact/safe (caretakers and their budget) removes disorder within quarters.
         self.physical_disorder = np.clip(0.7 * (1 - self.dwelling_quality)
                                          + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate)
-                                         - model.cfg.services.clean_disorder_effect * sv.clean, 0, 1)
+                                         - model.cfg.services.clean_disorder_effect * sv.clean
+                                         - model.cfg.initiatives.disorder_effect * initiatives, 0, 1)
         social_target = np.clip(0.6 * crime_norm + 0.4 * np.minimum(1.0, self.turnover
-                                                                     / TURNOVER_SCALE), 0, 1)
+                                                                     / TURNOVER_SCALE)
+                                + model.cfg.networks.dealing_disorder_effect * self.dealing, 0, 1)
         self.social_disorder += k * (social_target - self.social_disorder)
         ce_target = np.clip(c.efficacy_rank_weight * self.mean_income_rank / 100.0
                             + c.efficacy_stability_weight * np.minimum(stay, 15.0)
-                            + c.efficacy_trust_weight * self.mean_trust, 0.0, 1.0)
+                            + c.efficacy_trust_weight * self.mean_trust
+                            - model.cfg.slumlords.efficacy_effect * self.sublet_share
+                            + model.cfg.initiatives.efficacy_effect * initiatives, 0.0, 1.0)
         self.collective_efficacy += k * (ce_target - self.collective_efficacy)
         raw = 0.5 * self.physical_disorder + 0.5 * self.social_disorder
         self.disorder = (1 - c.spillover) * raw + c.spillover * (self._neighbour_mean @ raw)
         self.liveability = np.clip(0.35 * (1 - self.disorder) + 0.35 * self.collective_efficacy
                                    + 0.3 * (1 - crime_norm), 0.0, 1.0)
+        # Reputation follows liveability slowly (outsiders update their image over years; est.).
+        self.reputation += (self.liveability - self.reputation) * -np.expm1(-REPUTATION_RATE * dt)
         self._history.append(self.liveability)
         if len(self._history) > model.steps_per_year:
             self._history.pop(0)

@@ -75,6 +75,8 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     probs = np.array([HOUSEHOLD_TYPES[t][1 if applicant else 0] for t in names])
     kind = rng.choice(len(names), size=k, p=probs / probs.sum())
     n_adults = np.array([HOUSEHOLD_TYPES[t][2] for t in names])[kind]
+    # Illegally sublet dwellings house extra adult lodgers (overcrowding; sim.agents.landlords).
+    n_adults = n_adults + np.where(model.dwelling_sublet[dwellings], model.cfg.slumlords.lodgers, 0)
     kmin = np.array([HOUSEHOLD_TYPES[t][3] for t in names])[kind]
     kmax = np.array([HOUSEHOLD_TYPES[t][4] for t in names])[kind]
     n_kids = rng.integers(kmin, kmax + 1)

@@ -16,12 +16,14 @@ import mesa
 import numpy as np
 from mesa.time import Schedule
 
-from sim.agents.landlords import HousingCorporation, PrivateLandlord
+from sim.agents.criminal_networks import CriminalNetwork, leave_network, network_context
+from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord
 from sim.agents.professionals import ROLES, Professional
 from sim.config import WijksimConfig
 from sim.environment import Environment
 from sim.households import expected_household_size, make_households, update_household_ranks
 from sim.mechanisms import demography, moving, offending, school, trust, work
+from sim.mechanisms.initiatives import Initiatives
 from sim.mechanisms.services import Services
 from sim.outcomes import CohortTracker, Flows, Migration, Recorder
 from sim.population import Population, Resident
@@ -110,6 +112,7 @@ class Neighbourhood(mesa.Model):
         self.dwelling_owner = np.full(n_dw, -1, dtype=np.int64)
         self.dwelling_tenure = np.zeros(n_dw, dtype=np.int8)
         self.applicant_rank_mean = np.zeros(n_dw)
+        self.dwelling_sublet = np.zeros(n_dw, dtype=bool)
         # Buurten differ in stock: corporation share and quality vary by buurt (est.).
         corp_share = np.clip(rng.normal(nb.corporation_share, nb.corporation_share_spread,
                                         nb.buurten), 0.0, 1.0)
@@ -122,6 +125,16 @@ class Neighbourhood(mesa.Model):
         HousingCorporation(self, np.flatnonzero(is_corp), h.corporation_maintenance,
                            cfg.moving.applicant_rank_mean)
         private = np.flatnonzero(~is_corp)
+        # Slumlords own the worst private dwellings (est.), letting to the most vulnerable.
+        sl = cfg.slumlords
+        n_slum = round(sl.share_of_private * private.size)
+        worst = private[np.argsort(self.dwelling_quality[private], kind="stable")[:n_slum]]
+        private = np.setdiff1d(private, worst)
+        slum_owner = rng.integers(0, sl.landlords, worst.size)
+        for k in range(sl.landlords):
+            Slumlord(self, worst[slum_owner == k], sl.maintenance,
+                     cfg.moving.applicant_rank_mean - 6.0)
+        self.slumlord_dwellings = worst
         owners = rng.integers(0, h.private_landlords, private.size)
         for k in range(h.private_landlords):
             PrivateLandlord(self, private[owners == k], h.private_maintenance,
@@ -147,11 +160,16 @@ class Neighbourhood(mesa.Model):
         self._sync_agents()
         self.services = Services(self)
         self.programme: Programme | None = None
+        self.initiatives = Initiatives(self)
+        self.network_ledger: dict[str, int] = {}
+        self.next_network_id = 0
+        self.network_context: dict | None = None
         self.env.update(self)
         self._regular_posts()
         if cfg.programme.enabled:
             self.programme = Programme(self)
         self.services.update()
+        self._seed_networks(cfg.networks.initial_networks)
         self.env.update(self)
 
     # -- the step -----------------------------------------------------------------------------
@@ -161,14 +179,18 @@ class Neighbourhood(mesa.Model):
         school.step(self)
         work.step(self)
         update_household_ranks(self)
+        if CriminalNetwork in self.agents_by_type:
+            self.network_context = network_context(self)
+            self.agents_by_type[CriminalNetwork].do("step")
+            self.network_context = None
         offending.step(self)
         trust.step(self)
         self.flows.begin_moves()
         moving.step(self)
         moving.fill_vacancies(self)
-        self.agents_by_type[HousingCorporation].do("step")
-        if PrivateLandlord in self.agents_by_type:
-            self.agents_by_type[PrivateLandlord].do("step")
+        for kind in (HousingCorporation, PrivateLandlord, Slumlord):
+            if kind in self.agents_by_type:
+                self.agents_by_type[kind].do("step")
         if Professional in self.agents_by_type:
             self.agents_by_type[Professional].do("step")
         if self.programme is not None:
@@ -283,5 +305,30 @@ class Neighbourhood(mesa.Model):
                     post.relationships = -math.expm1(-post.tenure / c.relationship_years)
         self.staff_ledger["initial"] = self.staff()
 
+    # -- criminal networks ---------------------------------------------------------------------
+    def networks(self) -> list[CriminalNetwork]:
+        ns = self.agents_by_type.get(CriminalNetwork)
+        return list(ns) if ns is not None else []
+
+    def _seed_networks(self, k: int) -> None:
+        """Settle ``k`` networks in the poorest buurten not yet held by one."""
+        taken = {b for net in self.networks() for b in net.territory}
+        free = [b for b in np.argsort(self.env.mean_income_rank, kind="stable").tolist()
+                if b not in taken]
+        for b in free[:k]:
+            net = CriminalNetwork(self, self.next_network_id, [int(b)])
+            self.next_network_id += 1
+            net.seed_members(self.cfg.networks.initial_members)
+
+    def dissolve_network(self, net: CriminalNetwork) -> None:
+        leave_network(self, net.members(), "dissolved")
+        self.network_ledger["dissolved_networks"] = self.network_ledger.get("dissolved_networks", 0) + 1
+        net.remove()
+
     def _yearly(self) -> None:
+        self.initiatives.step()
+        rng = self.streams.gen("networks")
+        c = self.cfg.networks
+        if rng.random() < -math.expm1(-c.founding_rate) and len(self.networks()) < c.max_networks:
+            self._seed_networks(1)
         self.recorder.record_year()

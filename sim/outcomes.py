@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.agents.criminal_networks import leave_network
+from sim.agents.landlords import Slumlord
 from sim.config_programme import DOMAINS
 from sim.mechanisms.moving import CBS_AGES, cbs_rate, place_quality_elsewhere
 from sim.population import EDU_HIGHER, EDU_START, TENURE_NAMES
@@ -64,6 +66,7 @@ class Flows:
         b = p.buurt[rows]
         self._count(kind, b)
         self.deaths_elsewhere += int((b < 0).sum())
+        leave_network(self.model, rows, "died")
         p.leave[rows] = True
         p.buurt[rows] = -1
         p.hh[rows] = -1
@@ -79,6 +82,8 @@ class Flows:
             p.moved_out[tracked] = True
             p.place_quality[tracked] = place_quality_elsewhere(self.model, tracked)
         p.leave[rows[~p.tracked[rows]]] = True
+        leave_network(self.model, rows, "moved_out")
+        p.initiative[rows] = -1
         p.buurt[rows] = -1
         p.hh[rows] = -1
         p.dependent[rows] = False
@@ -319,6 +324,7 @@ class Recorder:
             "leavers_25_64": mig.leaver_n,
             "newcomers_25_64": mig.newcomer_n,
             **process_series(m),
+            **crime_series(m),
         })
         mig.reset()
         m.flows.reset_step()
@@ -370,6 +376,32 @@ def process_series(m: Neighbourhood) -> dict[str, float]:
         "mean_knowledge": float(np.mean([p.knowledge for p in filled])) if filled else 0.0,
         "mean_load": float(np.mean([np.average(x, weights=w) for x in finite])) if finite else 0.0,
         "familiarity": float(np.average(sv.familiarity, weights=w)),
+    }
+
+
+def crime_series(m: Neighbourhood) -> dict[str, float]:
+    """Networks, slumlords and initiatives for one step."""
+    p = m.pop.p
+    inw = p.buurt >= 0
+    youth = inw & (p.age >= 12) & (p.age < 24)
+    led = m.network_ledger
+    env = m.env
+    slum = list(m.agents_by_type.get(Slumlord, []))
+    slum_dw = m.slumlord_dwellings
+    adults = inw & (p.age >= 18)
+    return {
+        "networks": len(m.networks()),
+        "network_members": int((inw & (p.network >= 0)).sum()),
+        "youth_network_share": float((youth & (p.network >= 0)).sum() / max(int(youth.sum()), 1)),
+        "network_recruits": led.get("joined", 0),
+        "network_arrests": led.get("arrested", 0),
+        "dealing": env.wijk_mean(env.dealing),
+        "sublet_share_slumlord": float(m.dwelling_sublet[slum_dw].mean()) if slum_dw.size else 0.0,
+        "sublet_dwellings": int(m.dwelling_sublet.sum()),
+        "inspections": sum(s.inspections for s in slum),
+        "initiatives": len(m.initiatives.ids),
+        "participation": float((adults & (p.initiative >= 0)).sum() / max(int(adults.sum()), 1)),
+        "reputation": env.wijk_mean(env.reputation),
     }
 
 
@@ -461,6 +493,7 @@ def build_outputs(model: Neighbourhood) -> tuple[dict[str, pd.DataFrame], dict[s
                if model.programme is not None else {}),
             "staff": dict(model.staff_ledger),
         },
+        "networks": dict(model.network_ledger),
         "steps": int(model.steps),
         "years": {"burn_in": model.cfg.years.burn_in, "after_start": model.after_start},
     }

@@ -45,6 +45,9 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "suspect_ever": (np.bool_, False),
     "suspect_last": (np.float64, -1e9),  # model year of the last registration
     "network_ever": (np.bool_, False),
+    "network": (np.int32, -1),  # id of the criminal network the person belongs to, or -1
+    "net_role": (np.int8, -1),  # 0 runner, 1 facilitator, 2 leader
+    "initiative": (np.int32, -1),  # id of the residents' initiative the person takes part in
     "exposure": (np.float64, 0.0),  # age-weighted neighbourhood exposure (see mechanisms.school)
     "place_quality": (np.float64, 0.5),  # liveability of the place a person lives elsewhere
     "tracked": (np.bool_, False),

@@ -62,3 +62,46 @@ class PrivateLandlord(Landlord):
     """A private landlord letting at market rents."""
 
     tenure = TENURE_PRIVATE
+
+
+class Slumlord(PrivateLandlord):
+    """A huisjesmelker: neglects maintenance and tolerates (or organises) illegal subletting.
+
+    Each of its dwellings becomes sublet at ``sublet_rate x tolerance`` per year; a sublet dwelling
+    houses ``lodgers`` extra adults (overcrowding) and its households move ``transience_multiplier``
+    times as often; vacancies go to the most vulnerable applicants. Municipal inspections (a base rate
+    plus programme housing effort) detect subletting with probability ``detection``; a fine ends the
+    subletting and cuts the slumlord's tolerance by ``fine_deterrence``, which creeps back over time.
+    """
+
+    def __init__(self, model: Neighbourhood, dwellings: np.ndarray, maintenance: float,
+                 applicant_rank_mean: float) -> None:
+        super().__init__(model, dwellings, maintenance, applicant_rank_mean)
+        self.tolerance = model.cfg.slumlords.tolerance
+        self.inspections = 0
+        self.fines = 0
+
+    def step(self) -> None:
+        super().step()
+        m = self.model
+        c = m.cfg.slumlords
+        dt = m.dt
+        dw = self.dwellings
+        if dw.size == 0:
+            return
+        sub = m.dwelling_sublet[dw]
+        u = m.streams.uniform("sublet", dw, m.steps)
+        start = ~sub & (u < -np.expm1(-c.sublet_rate * self.tolerance * dt))
+        inspect_rate = c.inspection_rate + c.programme_inspection_rate * m.services.housing[
+            m.dwelling_buurt[dw]]
+        ui = m.streams.uniform("inspection", dw, m.steps)
+        inspected = ui < -np.expm1(-inspect_rate * dt)
+        caught = inspected & sub & (m.streams.uniform("detection", dw, m.steps) < c.detection)
+        self.inspections += int(inspected.sum())
+        n_caught = int(caught.sum())
+        if n_caught:
+            self.fines += n_caught
+            self.tolerance *= (1.0 - c.fine_deterrence) ** n_caught
+        self.tolerance += (m.cfg.slumlords.tolerance - self.tolerance) * -np.expm1(
+            -c.tolerance_recovery * dt)
+        m.dwelling_sublet[dw] = (sub | start) & ~caught

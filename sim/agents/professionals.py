@@ -97,6 +97,7 @@ class Professional(mesa.Agent):
         self.model.staff_ledger[reason] = self.model.staff_ledger.get(reason, 0) + 1
         if self.funded_by == "programme":
             self.model.programme.staff_left()
+        self.model.initiatives.contact_left(self.post_id)
 
     def abolish(self) -> None:
         """Remove the post (budget cut or end of the programme)."""

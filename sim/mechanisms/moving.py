@@ -62,7 +62,12 @@ def _household_moves(model: Neighbourhood) -> None:
             * np.where(kids, c.family_multiplier, 1.0)
             * np.where(h.tenure[hids] == 1, c.private_rent_multiplier, 1.0)
             * np.exp(c.riser_effect * (rank - RANK_REF) / 50.0)
-            * np.exp(c.liveability_effect * (0.5 - model.env.liveability[buurt])))
+            * np.exp(c.liveability_effect * (0.5 - model.env.liveability[buurt]))
+            # Open dealing pushes the upwardly mobile out; sublet dwellings are transient.
+            * np.exp(model.cfg.networks.dealing_riser_effect * model.env.dealing[buurt]
+                     * np.maximum(0.0, rank - RANK_REF) / 50.0)
+            * np.where(model.dwelling_sublet[h.dwelling[hids]],
+                       model.cfg.slumlords.transience_multiplier, 1.0))
     u = model.streams.uniform("move_household", hids, model.steps)
     movers = hids[u < _prob(rate, model.dt)]
     if movers.size == 0:

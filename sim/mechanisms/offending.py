@@ -36,7 +36,8 @@ def step(model: Neighbourhood) -> None:
             + c.attainment_effect * -(0.7 * p.skill[young] + 0.3 * rank_z(p.parent_rank[young]))
             + c.disorder_effect * (disorder - 0.3)
             + c.trust_effect * (0.5 - p.trust[young])
-            + c.prior_effect * p.suspect_ever[young])
+            + c.prior_effect * p.suspect_ever[young]
+            + model.cfg.networks.member_offending_effect * (p.network[young] >= 0))
     # Street-level services in the wijk: policing deters (more where residents cooperate, i.e.
     # trust), youth work prevents (taken up in proportion to trust). Effects are zero at the
     # service level of regular provision.

@@ -19,7 +19,7 @@ from sim.mechanisms.services import FAMILIARITY_REF
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
-WIJK_LIVEABILITY = 0.58  # liveability (a deprived wijk's) at which trust sits at its initial mean (est.)
+WIJK_LIVEABILITY = 0.5  # liveability (a deprived wijk's) at which trust sits at its initial mean (est.)
 DOWN_MULTIPLIER = 3.0  # falls are faster than rises (Skogan 2006: 4-14x; est. 3x for a rate)
 
 

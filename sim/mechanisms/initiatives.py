@@ -1,0 +1,131 @@
+"""Resident initiatives: active residents and attention to what goes well (DESIGN.md §2.3, condition 5).
+
+Adults start initiatives at a rate that rises with trust, attachment (years in the dwelling),
+safety and facilitation (the programme's ``initiative_support`` and familiar professionals) and
+falls with crime and disorder - so participation is lowest where crime is highest (Van Noije 2016).
+Starting and ending are evaluated once a year (a recurring Mesa event). An initiative draws
+``participants`` adults of its buurt (their ``initiative`` column), is linked to a contact
+professional of the buurt when there is one, raises collective efficacy and lowers physical disorder
+while it lives, and ends at ``death_rate`` (less with support) or at once when its contact
+professional leaves. Sizes are our estimates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.professionals import ROLES
+
+if TYPE_CHECKING:
+    from sim.model import Neighbourhood
+
+
+class Initiatives:
+    """The live initiatives of the wijk (columns: buurt, contact post id, start year)."""
+
+    def __init__(self, model: Neighbourhood) -> None:
+        self.model = model
+        self.ids: list[int] = []
+        self.buurt: list[int] = []
+        self.contact: list[int] = []  # post_id of the contact professional, -1 if none
+        self.next_id = 0
+        self.started = 0
+        self.ended = 0
+        self.per_buurt = np.zeros(model.n_buurten)
+        self.participation = np.zeros(model.n_buurten)
+
+    def support(self) -> float:
+        """The programme's attention to what goes well, while it is active."""
+        prog = self.model.programme
+        return self.model.cfg.programme.initiative_support if prog is not None and prog.active else 0.0
+
+    def step(self) -> None:
+        """Yearly (a Mesa recurring event): initiatives end and start; participation is measured."""
+        m = self.model
+        c = m.cfg.initiatives
+        p = m.pop.p
+        dt = 1.0
+        support = self.support()
+        # Ending: unsupported initiatives fade; support protects.
+        if self.ids:
+            rate = c.death_rate * (1.0 - c.support_protection * support)
+            ids = np.array(self.ids)
+            u = m.streams.uniform("initiative_end", ids, m.steps)
+            self._end(ids[u < -np.expm1(-rate * dt)])
+        # Starting: one draw per adult resident.
+        adults = np.flatnonzero((p.buurt >= 0) & (p.age >= 18) & (p.initiative < 0) & ~p.leave)
+        if adults.size:
+            b = p.buurt[adults]
+            h = m.pop.h
+            years = np.minimum(m.year - h.moved_in[np.maximum(p.hh[adults], 0)], 15.0)
+            env = m.env
+            unsafe = np.minimum(1.0, env.crime_rate / m.cfg.environment.crime_scale) + env.disorder
+            facil = 0.5 * support + 0.5 * np.clip(m.services.familiarity, 0, 1)
+            log_rate = (np.log(max(c.start_rate, 1e-12)) + c.trust_effect * (p.trust[adults] - 0.45)
+                        + c.attachment_effect * years - c.safety_effect * (unsafe[b] - 0.5)
+                        + c.facilitation_effect * facil[b])
+            u = m.streams.uniform("initiative_start", p.pid[adults], m.steps)
+            starters = adults[u < -np.expm1(-np.exp(log_rate) * dt)]
+            if starters.size:
+                contacts: dict[int, list[int]] = {}
+                for q in m.professionals():
+                    if q.filled and ROLES[q.role].contact:
+                        contacts.setdefault(q.buurt, []).append(q.post_id)
+                pools = {int(bb): adults[b == bb] for bb in np.unique(p.buurt[starters])}
+                for row in starters[np.argsort(p.pid[starters])].tolist():
+                    if p.initiative[row] < 0:  # may have joined another's this year
+                        self._start(row, pools, contacts)
+        self._measure()
+
+    def _start(self, row: int, pools: dict[int, np.ndarray], contacts: dict[int, list[int]]) -> None:
+        m = self.model
+        p = m.pop.p
+        b = int(p.buurt[row])
+        rng = m.streams.gen("initiatives")
+        iid = self.next_id
+        self.next_id += 1
+        pool = pools[b]
+        pool = pool[(p.initiative[pool] < 0) & (pool != row)]
+        k = min(m.cfg.initiatives.participants - 1, pool.size)
+        members = np.concatenate([[row], rng.choice(pool, size=k, replace=False)]).astype(int)
+        p.initiative[members] = iid
+        here = contacts.get(b, [])
+        self.ids.append(iid)
+        self.buurt.append(b)
+        self.contact.append(int(rng.choice(here)) if here else -1)
+        self.started += 1
+
+    def _end(self, ids: np.ndarray) -> None:
+        if ids.size == 0:
+            return
+        p = self.model.pop.p
+        gone = set(ids.tolist())
+        p.initiative[np.isin(p.initiative, ids)] = -1
+        keep = [i for i, x in enumerate(self.ids) if x not in gone]
+        self.ended += len(self.ids) - len(keep)
+        self.ids = [self.ids[i] for i in keep]
+        self.buurt = [self.buurt[i] for i in keep]
+        self.contact = [self.contact[i] for i in keep]
+
+    def contact_left(self, post_id: int) -> None:
+        """The contact professional left: their initiatives end (DESIGN.md §2.3, condition 5)."""
+        ids = [i for i, c in zip(self.ids, self.contact, strict=True) if c == post_id]
+        if ids:
+            self._end(np.array(ids))
+
+    def _measure(self) -> None:
+        m = self.model
+        p = m.pop.p
+        n = m.n_buurten
+        self.per_buurt = np.bincount(np.array(self.buurt, dtype=int), minlength=n).astype(float)
+        adult = (p.buurt >= 0) & (p.age >= 18)
+        na = np.maximum(np.bincount(p.buurt[adult].astype(int), minlength=n), 1)
+        active = adult & (p.initiative >= 0)
+        self.participation = np.bincount(p.buurt[active].astype(int), minlength=n) / na
+
+    def per_1000(self) -> np.ndarray:
+        """Live initiatives per 1000 residents, by buurt (current, incl. contact losses)."""
+        per_buurt = np.bincount(np.array(self.buurt, dtype=int), minlength=self.model.n_buurten)
+        return 1000.0 * per_buurt / np.maximum(self.model.env.population, 1)
