@@ -354,6 +354,9 @@ class WijksimSweeper(Sweeper):
         returns: list[Sequence[JobReturn]] = []
         failures: list[str] = []
         batch = self.max_batch_size or len(todo) or 1
+        prestart = getattr(self.launcher, "prestart", None)
+        if prestart is not None and todo:
+            prestart(len(todo))  # fork workers before the progress thread exists
         with _Progress(pending, n_runs - len(pending), enabled and bool(self.model),
                        self.poll_seconds):
             for start in range(0, len(todo), batch):
@@ -364,6 +367,9 @@ class WijksimSweeper(Sweeper):
                     if r.status != JobStatus.COMPLETED:
                         failures.append(f"{j.subdir}: {r._return_value}")
                 returns.append(results)
+        shutdown = getattr(self.launcher, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
         if self.collect:
             from sim.collect import collect
 
