@@ -149,7 +149,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wijksim-bench-sweep-"))
-    results: dict = {"cores": os.cpu_count()}
+    results: dict = {"cores": os.cpu_count(), "load_before": os.getloadavg()}
     try:
         if "speedup" in a.only:
             results["speedup"] = bench_speedup(work, a.jobs)
@@ -163,6 +163,8 @@ def main() -> None:
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
+    results["load_after"] = os.getloadavg()
+    print("load average before/after", results["load_before"], results["load_after"])
     out = REPO / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "sweep.json").write_text(json.dumps(results, indent=2) + "\n")

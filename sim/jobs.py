@@ -119,9 +119,13 @@ def _clean_broken(run: Path) -> None:
 
 def _write_run_hydra(run: Path, config: dict, overrides: list[str]) -> None:
     """The run's own ``.hydra/config.yaml`` and ``overrides.yaml`` (its resolved config)."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     hd = run / ".hydra"
-    rundir._atomic_write_bytes(hd / "config.yaml", OmegaConf.to_yaml(config).encode())
-    rundir._atomic_write_bytes(hd / "overrides.yaml", OmegaConf.to_yaml(overrides).encode())
+    for name, obj in (("config.yaml", config), ("overrides.yaml", overrides)):
+        rundir._atomic_write_bytes(hd / name, yaml.dump(obj, Dumper=dumper,
+                                                        sort_keys=False).encode())
 
 
 def task_overrides() -> list[str]:
