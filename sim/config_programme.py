@@ -64,6 +64,7 @@ class StaffingConfig:
     overload_quit_effect: float = _f(0.7, 0.0, 5.0, "log quit-rate per unit of load above 1")
     overload_quality_effect: float = _f(0.8, 0.0, 5.0, "loss of contact quality per unit of load above 1")
     support: float = _f(0.0, 0.0, 1.0, "facilitation of professionals (time, means): halves overload at 1")
+    police_capacity: float = _f(1.0, 0.1, 10.0, "regular wijkagent posts relative to the norm-based level")
 
 
 @dataclass

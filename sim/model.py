@@ -294,7 +294,8 @@ class Neighbourhood(mesa.Model):
         for name, role in ROLES.items():
             if not math.isfinite(role.regular_load):
                 continue
-            total = int(round(demand[name].sum() / (role.caseload * role.regular_load)))
+            total = int(round(demand[name].sum() / (role.caseload * role.regular_load)
+                              * (c.police_capacity if name == "wijkagent" else 1.0)))
             for b, k in enumerate(_apportion(max(total, 1), demand[name])):
                 for _ in range(int(k)):
                     post = Professional(self, name, b, "regular")

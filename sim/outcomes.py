@@ -347,6 +347,12 @@ class Recorder:
             "mean_trust": env.mean_trust.copy(), "school_quality": env.school_quality.copy(),
             "dwelling_quality": env.dwelling_quality.copy(), "vacancy_rate": env.vacancy_rate.copy(),
             "corporation_share": corp,
+            "reputation": env.reputation.copy(), "dealing": env.dealing.copy(),
+            "sublet_share": env.sublet_share.copy(),
+            "initiatives": np.bincount(np.array(m.initiatives.buurt, dtype=int), minlength=n),
+            "participation": m.initiatives.participation.copy(),
+            "network_members": np.bincount(
+                m.pop.p.buurt[(m.pop.p.network >= 0) & (m.pop.p.buurt >= 0)].astype(int), minlength=n),
         })
 
 
