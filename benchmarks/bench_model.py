@@ -2,7 +2,9 @@
 
 Usage: ``python benchmarks/bench_model.py [--quick] [--json PATH]``
 
-1. Times the default run (15,000 residents, full horizon) and, in the same process, Mesa activating
+1. Times a full run (15,000 residents, full horizon; ``--scenario``, default ``long_term`` with
+   programme, professionals, networks, slumlords and initiatives all on; ``baseline`` is the
+   default config) and, in the same process, Mesa activating
    the same number of *empty* agents (``shuffle_do`` of a no-op ``step``) for the same number of
    steps; prints person-steps per second for both and their ratio (goal: model >= 1x Mesa).
 2. The scaling series 1,500 / 15,000 / 150,000 residents, each in a fresh subprocess so that peak
@@ -34,17 +36,20 @@ class EmptyAgent(mesa.Agent):
         pass
 
 
-def time_model(residents: int, seed: int = 0) -> dict:
+def time_model(residents: int, seed: int = 0, scenario: str = "baseline") -> dict:
+    from sim.compose import load_config
     from sim.config import validate
     from sim.model import Neighbourhood
 
-    cfg = validate({"seed": seed, "neighbourhood": {"residents": residents}})
+    cfg = validate(load_config([f"scenario={scenario}", f"seed={seed}",
+                                f"neighbourhood.residents={residents}"]))
     t0 = time.perf_counter()
     model = Neighbourhood(cfg)
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
-    return {"residents": residents, "steps": model.steps, "person_steps": int(model.person_steps),
+    return {"residents": residents, "scenario": scenario, "steps": model.steps,
+            "person_steps": int(model.person_steps),
             "init_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0,
             "mean_persons": model.person_steps / model.steps}
 
@@ -60,8 +65,8 @@ def time_mesa_empty(n_agents: int, steps: int) -> float:
     return time.perf_counter() - t0
 
 
-def compare(repeats: int) -> dict:
-    best_model = min((time_model(15000, seed=s) for s in range(repeats)),
+def compare(repeats: int, scenario: str) -> dict:
+    best_model = min((time_model(15000, seed=s, scenario=scenario) for s in range(repeats)),
                      key=lambda r: r["total_s"])
     n = round(best_model["mean_persons"])
     steps = best_model["steps"]
@@ -73,17 +78,17 @@ def compare(repeats: int) -> dict:
             "ratio": model_rate / mesa_rate}
 
 
-def _child(residents: int) -> None:
-    r = time_model(residents)
+def _child(residents: int, scenario: str) -> None:
+    r = time_model(residents, scenario=scenario)
     r["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(r))
 
 
-def scaling(sizes: list[int]) -> list[dict]:
+def scaling(sizes: list[int], scenario: str) -> list[dict]:
     out = []
     for n in sizes:
-        res = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True,
-                             text=True, check=True)
+        res = subprocess.run([sys.executable, __file__, "--child", str(n), "--scenario", scenario],
+                             capture_output=True, text=True, check=True)
         out.append(json.loads(res.stdout.strip().splitlines()[-1]))
     return out
 
@@ -93,15 +98,17 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="one repeat, skip 150,000")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--scenario", default="long_term",
+                    help="scenario preset to time (default long_term: everything on)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        _child(a.child)
+        _child(a.child, a.scenario)
         return
     repeats = 1 if a.quick else a.repeats
-    c = compare(repeats)
+    c = compare(repeats, a.scenario)
     m = c["model"]
-    print(f"default run: {m['residents']} residents, {m['steps']} steps, "
+    print(f"scenario {a.scenario}: {m['residents']} residents, {m['steps']} steps, "
           f"{m['person_steps']:,} person-steps in {m['total_s']:.2f} s "
           f"(init {m['init_s']:.2f} s)")
     print(f"  model:      {c['model_person_steps_per_s']:>12,.0f} person-steps/s")
@@ -110,7 +117,7 @@ def main() -> None:
           f"{c['mesa_empty_s']:.2f} s)")
     print(f"  ratio model / mesa-empty: {c['ratio']:.2f}x  (goal >= 1x)")
     sizes = [1500, 15000] if a.quick else [1500, 15000, 150000]
-    sc = scaling(sizes)
+    sc = scaling(sizes, a.scenario)
     print("scaling (fresh process each):")
     for r in sc:
         print(f"  {r['residents']:>7} residents: {r['total_s']:7.2f} s, "
