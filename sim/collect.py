@@ -27,6 +27,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -310,8 +311,8 @@ def _read_overrides(run: Path) -> list[str]:
 
 
 def _series_table(run: Path, ident: dict[str, Any], all_steps: bool) -> pa.Table | None:
-    try:
-        t = pq.read_table(run / "timeseries.parquet")
+    try:  # ParquetFile.read without threads: ~1 ms for a small file, read_table ~3-9 ms
+        t = pq.ParquetFile(run / "timeseries.parquet").read(use_threads=False)
     except (OSError, pa.ArrowInvalid):
         return None
     if not all_steps and "year" in t.column_names and t.num_rows:
@@ -328,6 +329,42 @@ def _series_table(run: Path, ident: dict[str, Any], all_steps: bool) -> pa.Table
     return t
 
 
+def _chunks(it: Iterator, n: int) -> Iterator[list]:
+    chunk: list = []
+    for x in it:
+        chunk.append(x)
+        if len(chunk) == n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _load_run(sd: Path, item: tuple, all_steps: bool) -> tuple[dict, str, str, pa.Table | None]:
+    """Read one run: its ``runs.parquet`` row, status, reason and its series table."""
+    run, job_dir, overrides, point, planned_seed = item
+    manifest = _read_json(run / MANIFEST)
+    status, reason, summary = _run_status(run, manifest)
+    m = manifest or {}
+    seed = m.get("seed", planned_seed)
+    rel = run.relative_to(sd).as_posix() or "."
+    row: dict[str, Any] = {
+        "run_dir": rel, "job_dir": job_dir.relative_to(sd).as_posix() if job_dir else None,
+        "status": status, "reason": reason, "seed": seed,
+        "config_fingerprint": m.get("config_fingerprint"),
+        "wall_seconds": m.get("wall_seconds"), "design_point": point,
+    }
+    ident = {"run_dir": rel, "seed": seed, "design_point": point}
+    for k, v in _override_columns(overrides, m.get("config")).items():
+        row.setdefault(k, v)
+        ident.setdefault(k, v)
+    for k, v in flatten(summary or {}).items():
+        if k not in row:
+            row[k] = None if isinstance(v, float) and math.isnan(v) else v
+    table = _series_table(run, ident, all_steps) if status == "finished" else None
+    return row, status, reason, table
+
+
 def collect(sweep_dir: str | Path, *, all_steps: bool = False, batch_rows: int = 1000,
             quiet: bool = False) -> CollectReport:
     """Write ``runs.parquet`` and ``series.parquet`` into ``sweep_dir``; return the report.
@@ -341,33 +378,16 @@ def collect(sweep_dir: str | Path, *, all_steps: bool = False, batch_rows: int =
     report = CollectReport(sd)
     runs_w = _PartWriter(sd / RUNS_FILE, batch_rows)
     series_w = _PartWriter(sd / SERIES_FILE, batch_rows * 10)
-    for run, job_dir, overrides, point, planned_seed in _iter_runs(sd):
-        manifest = _read_json(run / MANIFEST)
-        status, reason, summary = _run_status(run, manifest)
-        m = manifest or {}
-        seed = m.get("seed", planned_seed)
-        rel = run.relative_to(sd).as_posix() or "."
-        row: dict[str, Any] = {
-            "run_dir": rel, "job_dir": job_dir.relative_to(sd).as_posix() if job_dir else None,
-            "status": status, "reason": reason, "seed": seed,
-            "config_fingerprint": m.get("config_fingerprint"),
-            "wall_seconds": m.get("wall_seconds"), "design_point": point,
-        }
-        ident = {"run_dir": rel, "seed": seed, "design_point": point}
-        for k, v in _override_columns(overrides, m.get("config")).items():
-            row.setdefault(k, v)
-            ident.setdefault(k, v)
-        for k, v in flatten(summary or {}).items():
-            if k not in row:
-                row[k] = None if isinstance(v, float) and math.isnan(v) else v
-        runs_w.add_row(row)
-        report.counts[status] += 1
-        if status != "finished":
-            report.problems.append((rel, status, reason))
-        else:
-            t = _series_table(run, ident, all_steps)
-            if t is not None:
-                series_w.add_table(t)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # file reads release the GIL
+        for chunk in _chunks(_iter_runs(sd), 64):  # bounded look-ahead: memory stays flat
+            loaded = pool.map(lambda item: _load_run(sd, item, all_steps), chunk)
+            for row, status, reason, table in loaded:
+                runs_w.add_row(row)
+                report.counts[status] += 1
+                if status != "finished":
+                    report.problems.append((row["run_dir"], status, reason))
+                elif table is not None:
+                    series_w.add_table(table)
     runs_w.finish()
     report.series_rows = series_w.finish()
     if not quiet:
