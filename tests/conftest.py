@@ -14,13 +14,18 @@ logging.getLogger("mesa").setLevel(logging.WARNING)
 SMALL = {"neighbourhood": {"residents": 2000, "buurten": 6}, "years": {"burn_in": 5}}
 
 
-def small(seed: int = 0, **groups: dict) -> dict:
-    """The SMALL config with ``seed`` and per-group overrides merged in."""
-    cfg = {k: dict(v) for k, v in SMALL.items()}
+def merged(base: dict, seed: int, groups: dict) -> dict:
+    """A copy of ``base`` with ``seed`` and per-group overrides merged in."""
+    cfg = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
     for k, v in groups.items():
         cfg.setdefault(k, {}).update(v)
     cfg["seed"] = seed
     return cfg
+
+
+def small(seed: int = 0, **groups: dict) -> dict:
+    """The SMALL config with ``seed`` and per-group overrides merged in."""
+    return merged(SMALL, seed, groups)
 
 
 @pytest.fixture(scope="session")

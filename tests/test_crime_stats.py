@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import merged
 from joblib import Parallel, delayed
 from scipy import stats
 
@@ -28,11 +29,7 @@ BASE = {
 
 
 def _run(seed: int, override: dict) -> dict[str, float]:
-    cfg = {k: dict(v) for k, v in BASE.items()}
-    for k, v in override.items():
-        cfg.setdefault(k, {}).update(v)
-    cfg["seed"] = seed
-    m = Neighbourhood(validate(cfg))
+    m = Neighbourhood(validate(merged(BASE, seed, override)))
     start_recruits = None
     while m.steps < m.total_steps:
         m.step()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
+from conftest import merged, small
 
 from sim.config import validate
 from sim.model import Neighbourhood
@@ -16,10 +16,7 @@ FUNDED = {"programme": {"horizon_years": 10}, "funding": {"annual_budget_per_res
 
 
 def funded(seed: int = 0, **groups: dict) -> dict:
-    cfg = small(seed, **FUNDED)
-    for k, v in groups.items():
-        cfg.setdefault(k, {}).update(v)
-    return cfg
+    return merged(small(seed, **FUNDED), seed, groups)
 
 
 def test_zero_budget_is_identical_to_no_programme_components(tmp_path):

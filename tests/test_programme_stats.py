@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import merged
 from joblib import Parallel, delayed
 from scipy import stats
 
@@ -30,11 +31,7 @@ OUTCOMES = {"income_rank": 1, "start_qualification": 1, "employed": 1, "trust": 
 
 
 def _run(seed: int, override: dict) -> dict[str, float]:
-    cfg = {k: dict(v) for k, v in BASE.items()}
-    for k, v in override.items():
-        cfg.setdefault(k, {}).update(v)
-    cfg["seed"] = seed
-    m = Neighbourhood(validate(cfg))
+    m = Neighbourhood(validate(merged(BASE, seed, override)))
     m.run()
     _, summary = build_outputs(m)
     g = summary["generation"]["by_origin"]
