@@ -138,7 +138,7 @@ def task_overrides() -> list[str]:
 
 
 def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | None = None,
-              single_dir: bool = False, progress: Callable[[], None] | None = None) -> JobResult:
+              single_dir: bool = False) -> JobResult:
     """Run every replicate seed of ``typed`` under ``out``; skip finished runs; never rewrite one.
 
     With ``single_dir`` (a plain ``python -m sim.run`` with one replicate) the job directory is the
@@ -167,8 +167,6 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
                                     f"{old} != {fp}); it is never rewritten: use another "
                                     "hydra.sweep.dir")
                 log.error("seed %d: %s", s, result.failed[s])
-            if progress:
-                progress()
             continue
         run.mkdir(parents=True, exist_ok=True)
         _clean_broken(run)
@@ -185,8 +183,6 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
         else:
             result.finished.append(s)
             log.info("seed %d: finished in %s", s, run)
-        if progress:
-            progress()
     if result.failed:
         lines = "\n  ".join(f"seed {k}: {v}" for k, v in sorted(result.failed.items()))
         raise JobFailed(f"{len(result.failed)} of {len(seeds)} runs of job {out} failed:\n"

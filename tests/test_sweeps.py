@@ -170,6 +170,19 @@ def test_invalid_design_names_key_value_and_allowed(tmp_path):
     assert p.returncode == 2 and "design.method = 'grid'" in p.stderr and "sobol" in p.stderr
 
 
+def test_worker_death_is_reported_and_rerun_completes(tmp_path):
+    args = ["-m", "seed=range(0,6)", "hydra.launcher.n_jobs=2", "hydra.sweep.dir=multirun/died"]
+    p = run_app(ISH, *args, "exit_seed=2", cwd=tmp_path)
+    assert p.returncode == 1 and "worker process failed" in p.stderr
+    sweep = tmp_path / "multirun" / "died"
+    runs = pd.read_parquet(sweep / "runs.parquet").set_index("seed")
+    assert runs.loc[2, "status"] == "running"  # killed mid-run: listed, not dropped
+    assert len(runs) == 6
+    again = run_app(ISH, *args, cwd=tmp_path, check=True)  # exit_seed does not change results
+    assert "already finished" in again.stderr
+    assert set(statuses(sweep).values()) == {"finished"} and len(statuses(sweep)) == 6
+
+
 OUTCOMES = ["y", "y_clean", "by_origin.y", "by_place.y"]
 
 

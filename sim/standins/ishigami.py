@@ -10,7 +10,8 @@ It writes the same run directory as the model (``manifest.json`` with status and
 ``summary.json`` with nested groups) through :mod:`sim.rundir`, and runs through
 :mod:`sim.jobs`, so a test of design -> launch -> collect on it exercises the model's path.
 Knobs for tests and benchmarks: ``noise_sd`` (seeded noise, so seeds matter), ``busy_seconds``
-(CPU work per run), ``fail_seed`` (this seed raises, to test failure reporting).
+(CPU work per run), ``fail_seed`` (this seed raises, to test failure reporting), ``exit_seed``
+(this seed kills its process mid-run).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,11 +60,13 @@ class IshigamiConfig:
     noise_sd: float = _f(0.0, 0.0, 100.0)
     busy_seconds: float = _f(0.0, 0.0, 3600.0)
     fail_seed: int = _f(-1, -1, 2**63 - 1)
+    exit_seed: int = _f(-1, -1, 2**63 - 1)
 
 
 ConfigStore.instance().store(name="ishigami_schema", node=IshigamiConfig)
 
-_NON_SEMANTIC = ("replicates", "busy_seconds")
+# Knobs that do not change what a run computes (test and benchmark levers).
+_NON_SEMANTIC = ("replicates", "busy_seconds", "fail_seed", "exit_seed")
 
 
 def validate(cfg: Any) -> IshigamiConfig:
@@ -139,6 +143,8 @@ def simulate(cfg: IshigamiConfig, out_dir: Path) -> dict[str, Any]:
     rundir.write_json(out / rundir.MANIFEST, manifest)
     try:
         _busy(cfg.busy_seconds)
+        if cfg.seed == cfg.exit_seed:  # the process dies mid-run, as under an OOM kill
+            os._exit(17)
         if cfg.seed == cfg.fail_seed:
             raise RuntimeError(f"fail_seed = {cfg.fail_seed}: this run fails on purpose")
         rng = np.random.default_rng(np.random.SeedSequence(cfg.seed))
