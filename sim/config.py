@@ -131,7 +131,7 @@ class WorkConfig:
 class MovingConfig:
     """Residential mobility, selective migration and inflow (calibrated to CBS 2020)."""
 
-    deprived_area_multiplier: float = _f(1.0, 0.1, 5.0,
+    deprived_area_multiplier: float = _f(0.85, 0.1, 5.0,
                                          "moving rates in a deprived rental wijk vs national")
     family_multiplier: float = _f(0.6, 0.1, 2.0, "move rate of households with children vs others")
     private_rent_multiplier: float = _f(1.3, 0.1, 5.0, "move rate of private tenants vs corporation")

@@ -76,6 +76,7 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     kind = rng.choice(len(names), size=k, p=probs / probs.sum())
     n_adults = np.array([HOUSEHOLD_TYPES[t][2] for t in names])[kind]
     # Illegally sublet dwellings house extra adult lodgers (overcrowding; sim.agents.landlords).
+    base_adults = n_adults
     n_adults = n_adults + np.where(model.dwelling_sublet[dwellings], model.cfg.slumlords.lodgers, 0)
     kmin = np.array([HOUSEHOLD_TYPES[t][3] for t in names])[kind]
     kmax = np.array([HOUSEHOLD_TYPES[t][4] for t in names])[kind]
@@ -105,6 +106,9 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     # Adults: head, partner (+-3 years), further adults (younger or older relatives / lodgers).
     age = np.where(pos == 0, head_age[owner], head_age[owner] + rng.normal(-1.5, 3.0, total))
     age = np.where(is_adult & (pos >= 2), rng.uniform(18, 70, total), age).clip(18, 95)
+    # Lodgers in illegally sublet dwellings are young adults (est. 18-40).
+    lodger = is_adult & (pos >= base_adults[owner])
+    age = np.where(lodger, rng.uniform(18, 40, total), age)
     # Children: ages spread over the head's childbearing years; a few adult children at home.
     kid_max = np.minimum(head_age[owner] - 19.0, 24.0).clip(0, None)
     kid_age = rng.uniform(0, 1, total) * kid_max
