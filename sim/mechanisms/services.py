@@ -32,9 +32,9 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 # population-weighted mean over the last 5 burn-in years of seeds 0-3 (``benchmarks``-style check in
 # tests/test_programme.py). Effects of services are zero here, so a wijk with regular provision only
 # behaves like the calibrated foundation; better or worse service moves outcomes from there.
-REFERENCE = {"wijkagent": 0.549, "teacher": 0.434, "youth_worker": 0.148, "caretaker": 0.0,
-             "social_worker": 0.217}
-FAMILIARITY_REF = 0.239  # familiarity of regular provision, measured the same way
+REFERENCE = {"wijkagent": 0.489, "teacher": 0.426, "youth_worker": 0.140, "caretaker": 0.0,
+             "social_worker": 0.169}
+FAMILIARITY_REF = 0.205  # familiarity of regular provision, measured the same way
 
 
 class Services:
