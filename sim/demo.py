@@ -1,61 +1,278 @@
-"""``make demo``: one default run, then the generation's outcomes by origin, by place, movers/stayers.
+"""``make demo``: the three scenario presets compared, paired by seed, in plain language.
 
-Usage: ``python -m sim.demo [hydra overrides]`` (e.g. ``neighbourhood=small``). Writes the run
-directory under ``outputs/demo/`` and prints where it is.
+Usage::
+
+    python -m sim.demo [--seeds K] [--jobs N] [hydra overrides]     # e.g. neighbourhood=small
+
+Runs ``no_programme``, ``project_carousel`` and ``long_term`` (``configs/scenario/``) for the seeds
+``0 .. K-1`` each (the same seeds for every scenario: common random numbers), each into
+``outputs/demo/<timestamp>/<scenario>/seed_<k>/`` via :func:`sim.simulate.simulate`, on ``N``
+processes. Then prints, for the tracked generation at age 25, each scenario's mean and its paired
+difference from ``no_programme`` with a 95 % confidence interval, by origin and by place. The runs
+table (``runs.parquet``) and the differences (``differences.csv``) are written next to the runs.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from joblib import Parallel, delayed
 
+from sim.collect import flatten
+from sim.compare import paired_differences
 from sim.compose import load_config
+from sim.config import validate
+from sim.rundir import read_manifest, write_parquet
 from sim.simulate import simulate
 
-LABELS = {
-    "start_qualification": "start qualification (share)",
-    "higher_education": "higher education (share)",
-    "employed": "employed at 25 (share)",
-    "income_rank": "income rank at 25 (national pct.)",
-    "ever_suspect": "ever a registered suspect 12-24",
-    "trust": "trust in institutions (0-1)",
-    "deprived_area": "lives in a deprived area at 25",
-    "n": "persons",
+REFERENCE = "no_programme"
+SCENARIOS = {
+    "no_programme": "regular provision only, no programme money (the reference)",
+    "project_carousel": "4-year programme, volatile funding with cuts, led by the municipality and "
+                        "exposed to politics, job rotation every 2 years, no visitations",
+    "long_term": "20-year programme, stable funding, network governance insulated from politics, "
+                 "low staff turnover and no rotation, supported professionals, visitation every 4 years",
+}
+# outcome -> (label, kind, better direction); kind: share (shown in %), rank (0-100), scale (0-1)
+OUTCOMES = {
+    "start_qualification": ("start qualification", "share", "higher"),
+    "higher_education": ("higher education", "share", "higher"),
+    "employed": ("employed", "share", "higher"),
+    "income_rank": ("income rank (national percentile)", "rank", "higher"),
+    "ever_suspect": ("ever a registered suspect, age 12-24", "share", "lower"),
+    "trust": ("trust in institutions (0-1)", "scale", "higher"),
+    "deprived_area": ("lives in a deprived area", "share", "lower"),
+}
+VIEWS = {
+    "by_origin": ("BY ORIGIN", "everyone who lived in the wijk as a child (aged 0-12) when the "
+                  "programme started, followed wherever they moved: what the programme did for "
+                  "the children it reached."),
+    "by_place": ("BY PLACE", "everyone aged 25 who lives in the wijk at that moment, wherever they "
+                 "grew up: what a neighbourhood monitor sees. Families who do well tend to move "
+                 "out and poorer newcomers move in, so by place can look worse than by origin "
+                 "even when the programme works."),
 }
 
 
-def outcome_table(summary: dict) -> pd.DataFrame:
-    """The generation's headline outcomes as a table: rows = outcomes, columns = groups."""
-    g = summary["generation"]
-    cols = {"by origin": g["by_origin"], "by place": g["by_place"], "movers": g["movers"],
-            "stayers": g["stayers"]}
-    df = pd.DataFrame({k: {LABELS[m]: v.get(m) for m in LABELS} for k, v in cols.items()})
-    return df
+def _run_one(cfg: Any, out_dir: Path) -> dict[str, Any]:
+    """One run in a worker process; failures are returned, not raised, so the others finish."""
+    try:
+        simulate(cfg, out_dir)
+    except Exception as exc:  # reported in the table and the exit code
+        return {"run_dir": str(out_dir), "error": f"{type(exc).__name__}: {exc}"}
+    return {"run_dir": str(out_dir), "error": None}
 
 
-def main(argv: list[str] | None = None) -> None:
-    overrides = list(sys.argv[1:] if argv is None else argv)
-    cfg = load_config(overrides)
-    out = Path("outputs") / "demo" / time.strftime("%Y-%m-%d_%H-%M-%S")
-    print(f"wijksim demo: {cfg.neighbourhood.residents} residents, seed {cfg.seed}, "
-          f"burn-in {cfg.years.burn_in} years; writing {out}")
+def _out_root() -> Path:
+    base = Path("outputs") / "demo" / time.strftime("%Y-%m-%d_%H-%M-%S")
+    out, i = base, 1
+    while out.exists():  # two demos in the same second
+        i += 1
+        out = base.with_name(f"{base.name}_{i}")
+    return out
+
+
+def runs_table(plan: list[tuple[str, int, Path]]) -> pd.DataFrame:
+    """One row per run: scenario_name, seed, run_dir, status and the flattened summary."""
+    rows = []
+    for name, seed, out in plan:
+        manifest = read_manifest(out) or {}
+        row: dict[str, Any] = {"scenario_name": name, "seed": seed, "run_dir": str(out),
+                               "status": manifest.get("status", "missing")}
+        if row["status"] == "finished":
+            row.update(flatten(json.loads((out / "summary.json").read_text())))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt(value: float, kind: str, diff: bool = False, unit: bool = True) -> str:
+    if pd.isna(value):
+        return "n/a"
+    sign = "+" if diff else ""
+    if kind == "share":
+        return f"{100 * value:{sign}.1f}" + ((" pp" if diff else " %") if unit else "")
+    if kind == "rank":
+        return f"{value:{sign}.1f}"
+    return f"{value:{sign}.3f}"
+
+
+def _verdict(row: pd.Series, better: str) -> str:
+    lo, hi = row["ci_low"], row["ci_high"]
+    if row["n_pairs"] < 2 or pd.isna(lo) or pd.isna(hi):
+        return "too few seeds"
+    if row["sd_difference"] == 0 and row["difference"] == 0:
+        return "identical in every seed"
+    if lo <= 0 <= hi:
+        return "no clear difference"
+    return "better" if (lo > 0) == (better == "higher") else "worse"
+
+
+DIFF_COL = f"difference from {REFERENCE} [95 % CI]"
+
+
+def comparison_table(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> pd.DataFrame:
+    """Rows = outcome x scenario: mean over seeds, paired difference from the reference, verdict."""
+    fin = runs[runs["status"] == "finished"]
+    rows = []
+    for m, (label, kind, better) in OUTCOMES.items():
+        col = f"generation.{view}.{m}"
+        for i, name in enumerate(SCENARIOS):
+            mean = pd.to_numeric(fin.loc[fin["scenario_name"] == name, col], errors="coerce").mean()
+            row = {"outcome at age 25 (better if)": f"{label} ({better})" if i == 0 else "",
+                   "scenario": name, "mean": _fmt(mean, kind), DIFF_COL: "(reference)",
+                   "verdict": ""}
+            if name != REFERENCE:
+                d = diffs[(diffs["scenario_name"] == name) & (diffs["outcome"] == col)].iloc[0]
+                row[DIFF_COL] = (f"{_fmt(d['difference'], kind, True)} "
+                                 f"[{_fmt(d['ci_low'], kind, True, False)}, "
+                                 f"{_fmt(d['ci_high'], kind, True, False)}]")
+                row["verdict"] = _verdict(d, better)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render(table: pd.DataFrame) -> str:
+    """Plain fixed-width text: text columns left-aligned, the mean right-aligned."""
+    cols = list(table.columns)
+    width = {c: max(len(c), *(len(str(v)) for v in table[c])) for c in cols}
+
+    def line(values: dict) -> str:
+        cells = [str(values[c]).rjust(width[c]) if c == "mean" else str(values[c]).ljust(width[c])
+                 for c in cols]
+        return "  ".join(cells).rstrip()
+
+    out = [line({c: c for c in cols})]
+    out += [line(r) for r in table.to_dict("records")]
+    return "\n".join(out)
+
+
+def _say(text: str) -> None:
+    print(textwrap.fill(text, width=100))
+
+
+def _print_view(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> None:
+    title, caption = VIEWS[view]
+    print()
+    _say(f"{title}: {caption}")
+    print()
+    print(render(comparison_table(runs, diffs, view)))
+    if view == "by_place":
+        col = "generation.by_place.deprived_area"
+        vals = pd.to_numeric(runs.loc[runs["status"] == "finished", col], errors="coerce")
+        if (vals == 1).all():
+            _say("(By place, everyone lives in the wijk, which counts as a deprived area by "
+                 "definition: 100 % in every scenario.)")
+
+
+def _print_start(plan: list[tuple[str, int, Path]], runs: pd.DataFrame) -> None:
+    """The wijk at the programme start per scenario: the presets should not differ there yet."""
+    live: dict[str, list[float]] = {n: [] for n in SCENARIOS}
+    for name, _, out in plan:
+        if (out / "timeseries.parquet").exists():
+            ts = pd.read_parquet(out / "timeseries.parquet", columns=["year", "liveability"])
+            live[name].append(float(ts.loc[ts["year"] == 0, "liveability"].mean()))
+    fin = runs[runs["status"] == "finished"]
+    size = fin.groupby("scenario_name")["cohort_counts.tagged"].mean()
+    means = {n: sum(v) / len(v) for n, v in live.items() if v}
+    print("\nAt the programme start (year 0), mean over seeds:")
+    for n in SCENARIOS:
+        if n in means:
+            print(f"  {n:<17} wijk liveability {means[n]:.3f}, generation tracked: "
+                  f"{size.get(n, float('nan')):,.0f} children")
+    if means and max(means.values()) - min(means.values()) > 0.02:
+        _say("NOTE: the scenarios already differ before their programmes start (their settings "
+             "also act during the burn-in), so the differences below are not the programme's "
+             "effect alone.")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.demo",
+        description="Compare the scenario presets no_programme, project_carousel and long_term.")
+    ap.add_argument("--seeds", type=int, default=6, help="seeds per scenario (0..K-1; default 6)")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    ap.add_argument("overrides", nargs="*",
+                    help="Hydra overrides for every run, e.g. neighbourhood=small years.burn_in=5")
+    a = ap.parse_args(argv)
+    if a.seeds < 1 or a.jobs < 1:
+        ap.error(f"--seeds = {a.seeds}, --jobs = {a.jobs}: both must be at least 1")
+    for o in a.overrides:
+        key = o.split("=", 1)[0].lstrip("+~")
+        if key in ("scenario", "seed", "scenario_name"):
+            ap.error(f"override {o!r}: the demo sets {key} itself (use --seeds for the seed count)")
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the comparison and print it; returns the exit code (0 ok, 1 a run failed, 2 bad input)."""
+    a = parse_args(list(sys.argv[1:] if argv is None else argv))
+    out_root = _out_root()
+    seeds = list(range(a.seeds))
+    plan, cfgs = [], []
+    try:
+        for name in SCENARIOS:
+            for k in seeds:
+                cfg = load_config([f"scenario={name}", f"seed={k}", *a.overrides])
+                validate(cfg)
+                cfgs.append(cfg)
+                plan.append((name, k, out_root / name / f"seed_{k}"))
+    except Exception as exc:  # ConfigError, and Hydra's override/compose errors (many types)
+        print(f"wijksim: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    c0 = cfgs[0]
+    print(f"wijksim demo: {len(SCENARIOS)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
+          f"{a.jobs} processes; {c0.neighbourhood.residents} residents, burn-in "
+          f"{c0.years.burn_in} years; writing {out_root}")
+    for name, what in SCENARIOS.items():
+        print(textwrap.fill(what, width=100, initial_indent=f"  {name:<17} ",
+                            subsequent_indent=" " * 20))
     t0 = time.perf_counter()
-    summary = simulate(cfg, out)
-    dt = time.perf_counter() - t0
-    c = summary["cohort_counts"]
-    print(f"done in {dt:.1f} s. Generation: {c['tagged']} children aged "
-          f"{cfg.cohort.min_age}-{cfg.cohort.max_age} at the programme start, followed to age "
-          f"{cfg.cohort.outcome_age} ({c['moved_out']} moved out of the wijk, {c['died']} died).\n")
-    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 120):
-        print(outcome_table(summary).to_string())
-    print("\nby origin = everyone who grew up here, wherever they live at 25; by place = everyone "
-          "who is 25 while living here\n(what a neighbourhood monitor sees). The gap between them "
-          "is selective migration, not the programme.")
-    print(f"\nrun directory: {out}")
+    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out) for cfg, (_, _, out)
+                                      in zip(cfgs, plan, strict=True))
+    wall = time.perf_counter() - t0
+    failed = [r for r in results if r["error"]]
+    runs = runs_table(plan)
+    write_parquet(out_root / "runs.parquet", runs)
+    print(f"done in {wall:.1f} s ({len(plan) - len(failed)} of {len(plan)} runs finished).")
+    for r in failed:
+        print(f"  FAILED {r['run_dir']}: {r['error']}")
+    if not (runs["status"] == "finished").any():
+        return 1
+    counts = runs.loc[runs["status"] == "finished", "cohort_counts.tagged"]
+    outcomes = [f"generation.{v}.{m}" for v in VIEWS for m in OUTCOMES]
+    diffs = paired_differences(runs, outcomes, by="scenario_name", reference=REFERENCE,
+                               pair_on="seed")
+    diffs.to_csv(out_root / "differences.csv", index=False)
+    _print_start(plan, runs)
+    print()
+    _say(f"THE GENERATION AT AGE 25: the ~{counts.mean():,.0f} children aged "
+         f"{c0.cohort.min_age}-{c0.cohort.max_age} living in the wijk when the programme started, "
+         f"measured when they are {c0.cohort.outcome_age}.")
+    _say(f"mean = average over the {a.seeds} seeds (random histories) of a scenario. "
+         f"difference = scenario minus {REFERENCE}, computed seed by seed: every scenario ran "
+         f"with the same seeds, so the two runs of a pair share every random draw the scenarios "
+         f"do not change (common random numbers), which makes the difference much more precise "
+         f"than comparing two averages. 95 % CI = t-interval over the {a.seeds} paired seeds: "
+         f"how sure the model is about its own average, not how sure we are about the real "
+         f"world. pp = percentage points. 'better if' says which direction is good for the "
+         f"generation; the verdict is better or worse only when the whole interval lies on one "
+         f"side of zero.")
+    for view in VIEWS:
+        _print_view(runs, diffs, view)
+    print()
+    _say("The gap between by origin and by place comes from who moves in and out (selective "
+         "migration), not from the programme.")
+    print(f"\noutput directory: {out_root}  (one run directory per scenario and seed, "
+          f"runs.parquet, differences.csv)")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

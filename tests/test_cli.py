@@ -1,4 +1,4 @@
-"""End to end: ``python -m sim.run`` writes the run directory of DESIGN.md §3; the demo prints."""
+"""End to end: ``python -m sim.run`` writes the run directory of DESIGN.md §3."""
 
 from __future__ import annotations
 
@@ -75,14 +75,3 @@ def test_failed_run_is_marked_failed(tmp_path, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "disk on fire" in manifest["error"]
     assert not (out / "cohort.parquet").exists()
-
-
-def test_demo_prints_generation_table(tmp_path, capsys, monkeypatch):
-    from sim import demo
-
-    monkeypatch.chdir(tmp_path)
-    demo.main(["neighbourhood=small", "years.burn_in=2"])
-    text = capsys.readouterr().out
-    assert "by origin" in text and "by place" in text and "movers" in text
-    assert "start qualification" in text
-    assert list((tmp_path / "outputs" / "demo").iterdir())
