@@ -119,3 +119,16 @@ def test_ray_sweep_gives_the_same_runs_as_serial(tmp_path, ray_head):
     assert f"Connecting to existing Ray cluster at address: {ray_head}" in out
     pd.testing.assert_frame_equal(_table(sweep_dir_of(ser), ["x1", "seed"], OUTCOMES),
                                   _table(sweep_dir_of(ray), ["x1", "seed"], OUTCOMES))
+
+
+def test_ray_model_sweep_equals_serial(tmp_path, ray_head):
+    ser = run_app("sim.run", *MODEL_SWEEP, "hydra/launcher=serial",
+                  "hydra.sweep.dir=multirun/serial", cwd=tmp_path, check=True)
+    env = app_env(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_USAGE_STATS_ENABLED="0")
+    ray = run_app("sim.run", *MODEL_SWEEP, "hydra/launcher=ray",
+                  f"hydra.launcher.ray.init.address={ray_head}", "hydra.sweep.dir=multirun/ray",
+                  cwd=tmp_path, env=env, python=str(RAY_PY), check=True, timeout=900)
+    keys = ["neighbourhood.buurten", "seed"]
+    a, b = _table(sweep_dir_of(ser), keys), _table(sweep_dir_of(ray), keys)
+    assert len(a) == 4 and a.shape[1] > 10
+    pd.testing.assert_frame_equal(a, b)
