@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import demography, school, work
+from sim.mechanisms import demography, offending, school, work
 from sim.population import EDU_UNDECIDED
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     p.parent_rank[rows] = adult_parent
     init_persons(model, rows, rng)
     demography.draw_death_ages(model, np.arange(rows.start, rows.stop))
+    offending.draw_history(model, np.arange(rows.start, rows.stop))
     # Children's parent rank = the household's income rank, known once adults have incomes.
     update_household_ranks(model, hids, rows)
     kids = np.flatnonzero(~is_adult) + rows.start

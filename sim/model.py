@@ -9,6 +9,7 @@ outcomes. Yearly buurt records are a recurring Mesa event.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 
@@ -20,6 +21,8 @@ from sim.agents.criminal_networks import CriminalNetwork, leave_network, network
 from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord
 from sim.agents.professionals import ROLES, Professional
 from sim.config import WijksimConfig
+from sim.config_crime import SlumlordsConfig
+from sim.config_programme import StaffingConfig
 from sim.environment import Environment
 from sim.households import expected_household_size, make_households, update_household_ranks
 from sim.mechanisms import demography, moving, offending, school, trust, work
@@ -31,6 +34,10 @@ from sim.programme import Programme, _apportion
 from sim.rng import Streams
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
+
+# Policy levers that take effect at the programme start (the world's own settings act throughout).
+STAFFING_LEVERS = ("turnover_rate", "first_year_multiplier", "rotation_years", "support")
+SLUMLORD_LEVERS = ("inspection_rate",)
 
 
 def buurt_layout(n_dwellings: int, n_buurten: int) -> tuple[int, int, np.ndarray]:
@@ -72,6 +79,10 @@ class Neighbourhood(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=self.streams.child_seed("mesa"))
         self.cfg = cfg
+        self._pre_staffing = dataclasses.replace(
+            cfg.staffing, **{k: getattr(StaffingConfig(), k) for k in STAFFING_LEVERS})
+        self._pre_slumlords = dataclasses.replace(
+            cfg.slumlords, **{k: getattr(SlumlordsConfig(), k) for k in SLUMLORD_LEVERS})
         self.dt = cfg.years.step
         self.steps_per_year = round(1.0 / self.dt)
         after = cfg.years.after_start
@@ -91,6 +102,23 @@ class Neighbourhood(mesa.Model):
         else:
             self.schedule_event(self.cohort.tag_start, at=float(self.start_step))
         self.recorder.record_step()
+
+    # -- levers: policy settings that act from the programme start ----------------------------
+    @property
+    def staffing(self) -> StaffingConfig:
+        """Staffing in force: the scenario's levers from the programme start, defaults before.
+
+        Turnover, first-year attrition, rotation and support are how a programme organises its
+        work (DESIGN.md §2.3, conditions 3-4): before the start every scenario runs the same world,
+        so paired scenarios share their burn-in and their tagged generation (common random numbers).
+        """
+        return self.cfg.staffing if self.year >= self.cfg.programme.start_year else self._pre_staffing
+
+    @property
+    def slumlord_policy(self) -> SlumlordsConfig:
+        """Slumlord settings in force: the inspection lever acts from the programme start."""
+        return self.cfg.slumlords if self.year >= self.cfg.programme.start_year \
+            else self._pre_slumlords
 
     # -- time ---------------------------------------------------------------------------------
     @property
@@ -290,7 +318,7 @@ class Neighbourhood(mesa.Model):
         """Regular provision: posts per role sized to demand at the regular load (ROLES)."""
         rng = self.streams.gen("staff_init")
         demand = self.services.demand_by_role()
-        c = self.cfg.staffing
+        c = self._pre_staffing  # the world before any programme: the same in every scenario
         for name, role in ROLES.items():
             if not math.isfinite(role.regular_load):
                 continue

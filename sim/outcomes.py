@@ -186,8 +186,10 @@ class CohortTracker:
             t = m.pop.h.tenure[np.maximum(hh, 0)]
             named = np.array([TENURE_NAMES[int(x)] for x in range(3)])[t]
             tenure = np.where(tenure == "?", named, tenure)
+        # One rule for everyone: a place is deprived when its liveability is below the threshold
+        # (the wijk's buurten can climb out of it).
         q = np.where(inw, m.env.liveability[np.maximum(p.buurt[rows], 0)], p.place_quality[rows])
-        deprived = inw | (q < m.cfg.moving.deprived_threshold)  # the wijk itself is deprived
+        deprived = q < m.cfg.moving.deprived_threshold
         rec = {
             "person_id": p.pid[rows].copy(),
             "origin_buurt": p.origin_buurt[rows].astype(np.int16),

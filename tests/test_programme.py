@@ -128,3 +128,24 @@ def test_learning_moves_the_mix_towards_what_works():
     from sim.config_programme import DOMAINS
     mix = dict(zip(DOMAINS, m.programme.mix, strict=True))
     assert mix[best] > 1 / 6 > mix[worst]
+
+
+def test_scenario_presets_share_the_world_before_the_programme_starts(tmp_path):
+    """Levers (staffing, inspections, money) act from the start: burn-ins are identical (CRN)."""
+    from sim.compose import load_config
+
+    small_over = ["neighbourhood=small", "years.burn_in=4", "years.after_start=6", "seed=15"]
+    frames = {}
+    for sc in ("no_programme", "project_carousel", "long_term"):
+        simulate(load_config([f"scenario={sc}", *small_over]), tmp_path / sc)
+        frames[sc] = pd.read_parquet(tmp_path / sc / "timeseries.parquet")
+    base = frames["no_programme"]
+    for sc in ("project_carousel", "long_term"):
+        other = frames[sc]
+        # Before the start: the same people, the same staff, the same places.
+        pd.testing.assert_frame_equal(base[base["year"] < 0].reset_index(drop=True),
+                                      other[other["year"] < 0].reset_index(drop=True))
+        assert not base["trust"].equals(other["trust"])  # and then they part ways
+    cohorts = {sc: pd.read_parquet(tmp_path / sc / "cohort.parquet") for sc in frames}
+    ids = {sc: set(c["person_id"]) for sc, c in cohorts.items()}
+    assert ids["no_programme"] == ids["long_term"] == ids["project_carousel"]

@@ -84,7 +84,7 @@ class Slumlord(PrivateLandlord):
     def step(self) -> None:
         super().step()
         m = self.model
-        c = m.cfg.slumlords
+        c = m.slumlord_policy
         dt = m.dt
         dw = self.dwellings
         if dw.size == 0:

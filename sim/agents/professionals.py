@@ -76,7 +76,7 @@ class Professional(mesa.Agent):
 
     # -- occupancy ------------------------------------------------------------------------------
     def _vacancy_duration(self) -> float:
-        c = self.model.cfg.staffing
+        c = self.model.staffing
         mean = c.vacancy_months / 12.0 * c.deprived_vacancy_multiplier
         return float(self._rng.exponential(mean)) if mean > 0 else 0.0
 
@@ -112,7 +112,7 @@ class Professional(mesa.Agent):
     # -- the step -----------------------------------------------------------------------------
     def step(self) -> None:
         m = self.model
-        c = m.cfg.staffing
+        c = m.staffing
         dt = m.dt
         if not self.filled:
             if m.year >= self.vacant_until:

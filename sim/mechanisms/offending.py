@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtr
 
 from sim.mechanisms.school import rank_z
 
@@ -60,3 +61,26 @@ def step(model: Neighbourhood) -> None:
     if model.year >= 0:  # the calibration window: residents after burn-in
         inw = reg[rb >= 0]
         model.offending_age_counts += np.bincount(p.age[inw].astype(int), minlength=101)[:101]
+
+
+def draw_history(model: Neighbourhood, rows: np.ndarray) -> None:
+    """A registration history for people who arrive (or start) older than 12.
+
+    Without it newcomers would arrive with a clean record and the wijk's by-place suspect share would
+    be biased low. The chance of at least one registration between 12 and the person's current age
+    (capped at 25) follows the same age-crime curve and background risk (family, skill), with
+    disorder and trust at typical values and no state dependence (so slightly conservative).
+    """
+    c = model.cfg.offending
+    p = model.pop.p
+    old = rows[p.age[rows] > MIN_AGE]
+    if old.size == 0:
+        return
+    upto = np.minimum(p.age[old], MAX_AGE)
+    w = c.curve_width
+    integral = w * np.sqrt(2 * np.pi) * (ndtr((upto - c.peak_age) / w) - ndtr((MIN_AGE - c.peak_age) / w))
+    risk = (c.family_effect * (0.5 - p.parent_rank[old] / 100.0)
+            + c.attainment_effect * -(0.7 * p.skill[old] + 0.3 * rank_z(p.parent_rank[old])))
+    prob = -np.expm1(-c.base_rate * np.exp(risk) * integral)
+    u = model.streams.uniform("offending_history", p.pid[old], 0)
+    p.suspect_ever[old] = u < prob

@@ -84,7 +84,7 @@ class Services:
                     contact_prog[b] += post.funded_by == "programme"
         # How visible the programme is to residents: its share of the professionals they meet.
         self.visibility = np.divide(contact_prog, contact_all, out=np.zeros(n), where=contact_all > 0)
-        support = c.staffing.support
+        support = m.staffing.support
         fam = np.zeros(n)
         n_contact = 0
         for r, role in ROLES.items():
