@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_sweep.py [--jobs 32] [--runs 10000] [--only speedup,...]
 
-1. speedup  — the same sweep of ~1 s CPU-bound jobs (Ishigami stand-in, busy_seconds=1) with the
+1. speedup  — the same sweep of 64 ~1 s CPU-bound jobs (Ishigami stand-in, busy_seconds=1) with the
    ``serial`` launcher and with ``local`` (joblib, 2 workers); target >= 1.8x on 2 cores.
 2. overhead — Hydra's cost per job: wall time of a serial sweep minus the run time recorded in the
    manifests, per job; as a share of a ~1 s run and of a small model run, with 1 and 10 replicates
@@ -143,7 +143,7 @@ def bench_collect(work: Path, n_runs: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--jobs", type=int, default=32)
+    ap.add_argument("--jobs", type=int, default=64)
     ap.add_argument("--runs", type=int, default=10000)
     ap.add_argument("--only", default="speedup,overhead,collect")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -165,9 +165,11 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     results["load_after"] = os.getloadavg()
     print("load average before/after", results["load_before"], results["load_after"])
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "sweep.json").write_text(json.dumps(results, indent=2) + "\n")
+    out = REPO / "benchmarks" / "results" / "sweep.json"
+    out.parent.mkdir(exist_ok=True)
+    old = json.loads(out.read_text()) if out.exists() else {}
+    old.update(results)  # a partial run (--only) updates its own sections
+    out.write_text(json.dumps(old, indent=2) + "\n")
 
 
 if __name__ == "__main__":
