@@ -51,6 +51,7 @@ class Environment:
         self.dwelling_quality = np.zeros(n)
         self.vacancy_rate = np.zeros(n)
         self.liveability_change = np.zeros(n)  # over the past year (delivered results)
+        self._dwellings_per_buurt: np.ndarray | None = None
         self._history: list[np.ndarray] = []
         self.pupils = np.zeros(n, dtype=np.int64)
         self.dealing = np.zeros(n)  # open dealing: runners per 1000 residents / dealing_scale, <= 1
@@ -58,6 +59,8 @@ class Environment:
         self.reputation = np.full(n, 0.5)  # how outsiders see the buurt: slow-moving liveability
         self.youths = np.zeros(n, dtype=np.int64)  # aged 12-23
         self.unemployed = np.zeros(n, dtype=np.int64)  # labour force without work
+        self.labour_force = np.zeros(n, dtype=np.int64)  # adults out of school below pension age
+        self.adults = np.zeros(n, dtype=np.int64)
 
     def update(self, model: Neighbourhood) -> None:
         """Recompute every buurt's state from its residents and dwellings."""
@@ -65,41 +68,47 @@ class Environment:
         p = model.pop.p
         dt = model.dt
         n = self.n
-        inw = p.buurt >= 0  # the dead and departed have buurt -1
-        b = p.buurt[inw].astype(np.int64)
-        pop = np.bincount(b, minlength=n)
+        # Sums per buurt over all rows at once: bin 0 collects the rows with buurt -1 (the dead,
+        # the departed and people elsewhere) and is dropped. No masks or gathers: this is hot.
+        b1 = p.buurt.astype(np.intp) + 1
+        m1 = n + 1
+
+        def per_buurt(weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(b1, weights, minlength=m1)[1:]
+
+        age = p.age
+        pop = per_buurt().astype(np.int64)
         self.population = pop
         safe = np.maximum(pop, 1)
-        adult = inw & (p.age >= 18)
-        ba = p.buurt[adult].astype(np.int64)
-        na = np.maximum(np.bincount(ba, minlength=n), 1)
-        self.mean_income_rank = np.bincount(ba, p.income_rank[adult], minlength=n) / na
-        self.mean_trust = np.bincount(ba, p.trust[adult], minlength=n) / na
+        adult = (age >= 18).astype(np.float64)
+        self.adults = per_buurt(adult).astype(np.int64)
+        na = np.maximum(self.adults, 1)
+        self.mean_income_rank = per_buurt(p.income_rank * adult) / na
+        self.mean_trust = per_buurt(p.trust * adult) / na
         # Pupils' family background sets school composition (est.: +-0.15 quality over the range).
-        pupil = inw & p.in_school & (p.age < 18)
-        bp = p.buurt[pupil].astype(np.int64)
-        npu = np.maximum(np.bincount(bp, minlength=n), 1)
-        mean_parent = np.bincount(bp, p.parent_rank[pupil], minlength=n) / npu
-        self.pupils = np.bincount(bp, minlength=n)
-        yb = p.buurt[inw & (p.age >= 12) & (p.age < 24)].astype(np.int64)
-        self.youths = np.bincount(yb, minlength=n)
-        ub = p.buurt[adult & ~p.employed & ~p.in_school
-                     & (p.age < model.cfg.work.retirement_age)].astype(np.int64)
-        self.unemployed = np.bincount(ub, minlength=n)
+        pupil = (p.in_school & (age < 18)).astype(np.float64)
+        self.pupils = per_buurt(pupil).astype(np.int64)
+        mean_parent = per_buurt(p.parent_rank * pupil) / np.maximum(self.pupils, 1)
+        self.youths = per_buurt((age >= 12) & (age < 24)).astype(np.int64)
+        labour = (age >= 18) & ~p.in_school & (age < model.cfg.work.retirement_age)
+        self.labour_force = per_buurt(labour).astype(np.int64)
+        self.unemployed = per_buurt(labour & ~p.employed).astype(np.int64)
         sv = model.services
         self.school_quality = np.clip(0.5 + 0.3 * (mean_parent / 100.0 - 0.5)
                                       + model.cfg.services.school_quality_effect * sv.relative("teacher"),
                                       0.0, 1.0)
         # Dwellings.
         db = model.dwelling_buurt
-        ndw = np.maximum(np.bincount(db, minlength=n), 1)
+        if self._dwellings_per_buurt is None:
+            self._dwellings_per_buurt = np.maximum(np.bincount(db, minlength=n), 1)
+        ndw = self._dwellings_per_buurt
         self.dwelling_quality = np.bincount(db, model.dwelling_quality, minlength=n) / ndw
-        self.vacancy_rate = np.bincount(db, model.pop.occupant < 0, minlength=n) / ndw
-        h = model.pop.h
-        alive = np.flatnonzero(h.alive)
-        hb = db[h.dwelling[alive]]
-        nh = np.maximum(np.bincount(hb, minlength=n), 1)
-        stay = np.bincount(hb, model.year - h.moved_in[alive], minlength=n) / nh
+        occ = model.pop.occupant
+        occupied = occ >= 0
+        self.vacancy_rate = 1.0 - np.bincount(db, occupied, minlength=n) / ndw
+        # Mean years households have lived in their dwelling (residential stability).
+        years = np.where(occupied, model.year - model.pop.h.moved_in[occ], 0.0)
+        stay = np.bincount(db, years, minlength=n) / np.maximum(np.bincount(db, occupied, minlength=n), 1)
         # Smoothed stocks.
         k = -np.expm1(-c.adjust_rate * dt)
         ks = -np.expm1(-CRIME_SMOOTHING * dt)
@@ -108,8 +117,7 @@ class Environment:
         moves_now = model.flows.step_out_by_buurt / safe / dt
         self.turnover += ks * (moves_now - self.turnover)
         crime_norm = np.minimum(1.0, self.crime_rate / c.crime_scale)
-        runners = inw & (p.network >= 0) & (p.net_role == 0)
-        per_1000 = 1000.0 * np.bincount(p.buurt[runners].astype(np.int64), minlength=n) / safe
+        per_1000 = 1000.0 * per_buurt(p.net_role == 0) / safe
         self.dealing = np.minimum(1.0, per_1000 / model.cfg.networks.dealing_scale)
         self.sublet_share = np.bincount(db, model.dwelling_sublet, minlength=n) / ndw
         initiatives = model.initiatives.per_1000()

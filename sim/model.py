@@ -19,7 +19,7 @@ from mesa.time import Schedule
 
 from sim.agents.criminal_networks import CriminalNetwork, leave_network, network_context
 from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord
-from sim.agents.professionals import ROLES, Professional
+from sim.agents.professionals import ROLES, Professional, StaffStep
 from sim.config import WijksimConfig
 from sim.config_crime import SlumlordsConfig
 from sim.config_programme import StaffingConfig
@@ -220,6 +220,7 @@ class Neighbourhood(mesa.Model):
             if kind in self.agents_by_type:
                 self.agents_by_type[kind].do("step")
         if Professional in self.agents_by_type:
+            self.staff_step = StaffStep.of(self)
             self.agents_by_type[Professional].do("step")
         if self.programme is not None:
             self.programme.account()

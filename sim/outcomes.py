@@ -286,40 +286,44 @@ class Recorder:
         m = self.model
         p = m.pop.p
         env = m.env
+        age = p.age
         inw = p.buurt >= 0
-        adult = inw & (p.age >= 18)
-        lf = inw & (p.age >= 18) & (p.age < m.cfg.work.retirement_age) & ~p.in_school
-        y2534 = inw & (p.age >= 25) & (p.age < 35)
-        youth = inw & (p.age >= 12) & (p.age < 25)
-        n_youth = max(int(youth.sum()), 1)
-        recent = youth & (p.suspect_last > m.year - 1.0)
-        wa = adult & (p.age >= 25) & (p.age < 65)
+        adults = env.adults.sum()
+        lf = env.labour_force.sum()
+        y2534 = inw & (age >= 25) & (age < 35)
+        n2534 = int(y2534.sum())
+        youth = inw & (age >= 12) & (age < 25)
+        n_youth = int(youth.sum())
+        recent = int((youth & (p.suspect_last > m.year - 1.0)).sum())
+        wa = inw & (age >= 25) & (age < 65)
+        n_wa = int(wa.sum())
         mig = m.migration
         fl = m.flows.step_counts
         self.rows.append({
             "step": m.steps,
             "year": m.year,
-            "population": int(inw.sum()),
-            "tracked_elsewhere": int((p.tracked & ~inw & ~p.leave).sum()),
+            "population": int(env.population.sum()),
+            "tracked_elsewhere": int((p.tracked & (p.buurt < 0) & ~p.leave).sum()),
             "households": int(m.pop.h.alive.sum()),
             "vacancy_rate": float((m.pop.occupant < 0).mean()),
             "births": fl["births"], "deaths": fl["deaths"], "arrivals": fl["arrivals"],
             "departures": fl["departures"], "local_moves": fl["local_moves"],
             "moves_between_buurten": fl["local_out"],
-            "employment_rate": float(p.employed[lf].mean()) if lf.any() else np.nan,
-            "mean_income_rank": float(p.income_rank[adult].mean()) if adult.any() else np.nan,
-            "startqual_25_34": float((p.edu[y2534] >= EDU_START).mean()) if y2534.any()
+            "employment_rate": float(1.0 - env.unemployed.sum() / lf) if lf else np.nan,
+            "mean_income_rank": float((env.mean_income_rank * env.adults).sum() / adults)
+            if adults else np.nan,
+            "startqual_25_34": float((y2534 & (p.edu >= EDU_START)).sum() / n2534) if n2534
             else np.nan,
-            "higher_ed_25_34": float((p.edu[y2534] == EDU_HIGHER).mean()) if y2534.any()
+            "higher_ed_25_34": float((y2534 & (p.edu == EDU_HIGHER)).sum() / n2534) if n2534
             else np.nan,
-            "youth_suspect_share": float(recent.sum() / n_youth),
+            "youth_suspect_share": float(recent / max(n_youth, 1)),
             "liveability": env.wijk_mean(env.liveability),
             "crime_rate": env.wijk_mean(env.crime_rate),
             "disorder": env.wijk_mean(env.disorder),
             "collective_efficacy": env.wijk_mean(env.collective_efficacy),
             "school_quality": env.wijk_mean(env.school_quality),
-            "trust": float(p.trust[adult].mean()) if adult.any() else np.nan,
-            "resident_mean_rank_25_64": float(p.income_rank[wa].mean()) if wa.any() else np.nan,
+            "trust": float((env.mean_trust * env.adults).sum() / adults) if adults else np.nan,
+            "resident_mean_rank_25_64": float(p.income_rank[wa].sum() / n_wa) if n_wa else np.nan,
             "leaver_mean_rank_25_64": mig.leaver_sum / mig.leaver_n if mig.leaver_n else np.nan,
             "newcomer_mean_rank_25_64": mig.newcomer_sum / mig.newcomer_n if mig.newcomer_n
             else np.nan,

@@ -22,6 +22,17 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _TO_UNIT = 1.0 / float(1 << 53)
+_S11 = np.uint64(11)
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _mix_int(z: int) -> int:
+    """SplitMix64 finaliser on a Python int (same function as ``_mix``)."""
+    z ^= z >> 30
+    z = (z * 0xBF58476D1CE4E5B9) & _MASK
+    z ^= z >> 27
+    z = (z * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -46,6 +57,7 @@ class Streams:
         self.seed = int(seed)
         self._root = np.random.SeedSequence(self.seed)
         self._gens: dict[str, np.random.Generator] = {}
+        self._keys: dict[tuple[str, int], np.uint64] = {}
         # 64-bit salt for the counter-based draws, itself derived from the root.
         self._salt = int(np.random.SeedSequence(self.seed, spawn_key=(0xC0FFEE,))
                          .generate_state(1, np.uint64)[0])
@@ -63,15 +75,28 @@ class Streams:
         ss = np.random.SeedSequence(self.seed, spawn_key=(name_key(name), 1))
         return int(ss.generate_state(1, np.uint32)[0])
 
+    def _key(self, name: str, step: int) -> np.uint64:
+        """The 64-bit key of (stream, step), mixed in plain Python integers (cheap for a scalar)."""
+        k = self._keys.get((name, step))
+        if k is None:
+            x = (self._salt ^ (name_key(name) * 0x100000001B3)) & _MASK
+            x ^= ((step & 0xFFFFFFFF) * 0x9E3779B97F4A7C15) & _MASK
+            k = np.uint64(_mix_int(x))
+            if len(self._keys) > 4096:
+                self._keys.clear()
+            self._keys[(name, step)] = k
+        return k
+
     def uniform(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
         """Uniform [0, 1) per person id for this process and step (counter-based, order-free)."""
+        key = self._key(name, step)
         with np.errstate(over="ignore"):
-            key = np.uint64((self._salt ^ (name_key(name) * 0x100000001B3)) & 0xFFFFFFFFFFFFFFFF)
-            key = _mix(np.array([key ^ np.uint64(step & 0xFFFFFFFF) * _GOLD], dtype=np.uint64))[0]
-            z = pid.astype(np.uint64) * _GOLD
+            z = pid.astype(np.uint64)
+            z *= _GOLD
             z ^= key
             _mix(z)
-        return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        z >>= _S11
+        return z.astype(np.float64) * _TO_UNIT
 
     def normal(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
         """Standard normal per person id (inverse-CDF of ``uniform``; same CRN property)."""

@@ -9,6 +9,7 @@ so a run killed mid-way is recognisable as broken; a finished run is never rewri
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -89,6 +90,7 @@ def is_finished(run_dir: Path) -> bool:
     )
 
 
+@functools.cache
 def git_state() -> dict[str, Any]:
     """Commit and dirtiness of the source tree, when it is a git checkout."""
     root = Path(__file__).resolve().parent.parent
@@ -103,6 +105,7 @@ def git_state() -> dict[str, Any]:
     return {"commit": commit or None, "dirty": dirty if commit else None}
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
     """Versions of the packages a result depends on."""
     out = {"python": platform.python_version()}
@@ -120,8 +123,8 @@ def base_manifest(seed: int, config: dict, fingerprint: str) -> dict[str, Any]:
         "seed": int(seed),
         "status": STATUS_RUNNING,
         "config_fingerprint": fingerprint,
-        "code": git_state(),
-        "packages": package_versions(),
+        "code": dict(git_state()),  # cached per process: the code does not change under a run
+        "packages": dict(package_versions()),
         "argv": sys.argv,
         "host": platform.node(),
         "config": config,

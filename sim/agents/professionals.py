@@ -54,6 +54,31 @@ ROLES = {
 }
 
 
+@dataclass(frozen=True)
+class StaffStep:
+    """Per-step constants of the professionals' rules (from the staffing levers in force)."""
+
+    year: float
+    dt: float
+    learn: float  # share of the knowledge gap closed this step
+    relate: float  # share of the relationship gap closed this step
+    settle: float  # share of the stress gap closed this step
+    unsupported: float  # share of overload felt (support halves it at 1)
+    turnover: float
+    first_year: float
+    overload_quit: float
+    rotation: float
+
+    @classmethod
+    def of(cls, model: Neighbourhood) -> StaffStep:
+        c, dt = model.staffing, model.dt
+        return cls(year=model.year, dt=dt, learn=-math.expm1(-dt / c.learning_years),
+                   relate=-math.expm1(-dt / c.relationship_years), settle=-math.expm1(-2.0 * dt),
+                   unsupported=1.0 - 0.5 * c.support, turnover=c.turnover_rate,
+                   first_year=c.first_year_multiplier, overload_quit=c.overload_quit_effect,
+                   rotation=c.rotation_years)
+
+
 class Professional(mesa.Agent):
     """One post and its current occupant (if any)."""
 
@@ -111,21 +136,20 @@ class Professional(mesa.Agent):
 
     # -- the step -----------------------------------------------------------------------------
     def step(self) -> None:
-        m = self.model
-        c = m.staffing
-        dt = m.dt
+        k = self.model.staff_step  # this step's constants (StaffStep), computed once per step
         if not self.filled:
-            if m.year >= self.vacant_until:
+            if k.year >= self.vacant_until:
                 self.hire()
             return
-        self.tenure += dt
-        self.knowledge += (1.0 - self.knowledge) * -math.expm1(-dt / c.learning_years)
-        self.relationships += (1.0 - self.relationships) * -math.expm1(-dt / c.relationship_years)
-        overload = max(0.0, self.load - 1.0) * (1.0 - 0.5 * c.support)
-        self.stress += (overload - self.stress) * -math.expm1(-2.0 * dt)
-        rate = c.turnover_rate * (c.first_year_multiplier if self.tenure < 1.0 else 1.0)
-        rate *= math.exp(c.overload_quit_effect * self.stress)
-        if self._rng.random() < -math.expm1(-rate * dt):
+        self.tenure += k.dt
+        self.knowledge += (1.0 - self.knowledge) * k.learn
+        self.relationships += (1.0 - self.relationships) * k.relate
+        overload = (self.load - 1.0) * k.unsupported if self.load > 1.0 else 0.0
+        self.stress += (overload - self.stress) * k.settle
+        rate = k.turnover * (k.first_year if self.tenure < 1.0 else 1.0)
+        if self.stress > 0.0:
+            rate *= math.exp(k.overload_quit * self.stress)
+        if self._rng.random() < -math.expm1(-rate * k.dt):
             self.vacate("quits")
-        elif c.rotation_years > 0 and self.tenure >= c.rotation_years:
+        elif 0.0 < k.rotation <= self.tenure:
             self.vacate("rotations")

@@ -69,33 +69,40 @@ class Initiatives:
             u = m.streams.uniform("initiative_start", p.pid[adults], m.steps)
             starters = adults[u < -np.expm1(-np.exp(log_rate) * dt)]
             if starters.size:
-                contacts: dict[int, list[int]] = {}
-                for q in m.professionals():
-                    if q.filled and ROLES[q.role].contact:
-                        contacts.setdefault(q.buurt, []).append(q.post_id)
-                pools = {int(bb): adults[b == bb] for bb in np.unique(p.buurt[starters])}
-                for row in starters[np.argsort(p.pid[starters])].tolist():
-                    if p.initiative[row] < 0:  # may have joined another's this year
-                        self._start(row, pools, contacts)
+                self._start_all(starters, adults, b)
         self._measure()
 
-    def _start(self, row: int, pools: dict[int, np.ndarray], contacts: dict[int, list[int]]) -> None:
+    def _start_all(self, starters: np.ndarray, adults: np.ndarray, adult_buurt: np.ndarray) -> None:
+        """Start one initiative per starter; each recruits co-participants from its buurt.
+
+        Per buurt, the eligible adults (not starters, not yet active) are shuffled once and dealt
+        out in turn, so no one joins two initiatives started in the same year.
+        """
         m = self.model
         p = m.pop.p
-        b = int(p.buurt[row])
         rng = m.streams.gen("initiatives")
-        iid = self.next_id
-        self.next_id += 1
-        pool = pools[b]
-        pool = pool[(p.initiative[pool] < 0) & (pool != row)]
-        k = min(m.cfg.initiatives.participants - 1, pool.size)
-        members = np.concatenate([[row], rng.choice(pool, size=k, replace=False)]).astype(int)
-        p.initiative[members] = iid
-        here = contacts.get(b, [])
-        self.ids.append(iid)
-        self.buurt.append(b)
-        self.contact.append(int(rng.choice(here)) if here else -1)
-        self.started += 1
+        k = m.cfg.initiatives.participants - 1
+        contacts: dict[int, list[int]] = {}
+        for q in m.professionals():
+            if q.filled and ROLES[q.role].contact:
+                contacts.setdefault(q.buurt, []).append(q.post_id)
+        is_starter = np.zeros(p.n, dtype=bool)
+        is_starter[starters] = True
+        for bb in np.unique(p.buurt[starters]).tolist():
+            here = starters[p.buurt[starters] == bb]
+            here = here[np.argsort(p.pid[here])]
+            pool = adults[(adult_buurt == bb) & ~is_starter[adults]]
+            pool = rng.permutation(pool[p.initiative[pool] < 0])
+            posts = contacts.get(bb, [])
+            for j, row in enumerate(here.tolist()):
+                iid = self.next_id
+                self.next_id += 1
+                p.initiative[row] = iid
+                p.initiative[pool[j * k:(j + 1) * k]] = iid
+                self.ids.append(iid)
+                self.buurt.append(int(bb))
+                self.contact.append(int(posts[int(rng.integers(len(posts)))]) if posts else -1)
+                self.started += 1
 
     def _end(self, ids: np.ndarray) -> None:
         if ids.size == 0:

@@ -32,6 +32,8 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 # population-weighted mean over the last 5 burn-in years of seeds 0-3 (``benchmarks``-style check in
 # tests/test_programme.py). Effects of services are zero here, so a wijk with regular provision only
 # behaves like the calibrated foundation; better or worse service moves outcomes from there.
+ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
+CONTACT = np.array([role.contact for role in ROLES.values()])
 REFERENCE = {"wijkagent": 0.489, "teacher": 0.426, "youth_worker": 0.140, "caretaker": 0.0,
              "social_worker": 0.169}
 FAMILIARITY_REF = 0.205  # familiarity of regular provision, measured the same way
@@ -69,19 +71,26 @@ class Services:
         n = m.n_buurten
         demand = self._demand = self.demand_by_role()
         prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
-        filled = {r: np.zeros(n) for r in ROLES}
-        eff = {r: np.zeros(n) for r in ROLES}
-        rel = {r: np.zeros(n) for r in ROLES}
-        contact_all, contact_prog = np.zeros(n), np.zeros(n)
-        for post in m.professionals():
-            if post.filled:
-                r, b = post.role, post.buurt
-                filled[r][b] += 1
-                eff[r][b] += post.effectiveness * (prog_eff if post.funded_by == "programme" else 1.0)
-                rel[r][b] += post.relationships
-                if ROLES[r].contact:
-                    contact_all[b] += 1
-                    contact_prog[b] += post.funded_by == "programme"
+        posts = m.professionals()
+        # One pass over the posts into flat arrays, then per-(role, buurt) sums by bincount.
+        role_i = np.fromiter((ROLE_INDEX[q.role] for q in posts), np.intp, len(posts))
+        where = np.fromiter((q.buurt for q in posts), np.intp, len(posts))
+        is_filled = np.fromiter((q.filled for q in posts), bool, len(posts))
+        is_prog = np.fromiter((q.funded_by == "programme" for q in posts), bool, len(posts))
+        know = np.fromiter((q.knowledge for q in posts), float, len(posts))
+        rels = np.fromiter((q.relationships for q in posts), float, len(posts))
+        key = role_i * n + where
+        size = len(ROLES) * n
+        w_eff = np.where(is_filled, (0.3 + 0.7 * know) * np.where(is_prog, prog_eff, 1.0), 0.0)
+        filled_rb = np.bincount(key, is_filled, minlength=size).reshape(len(ROLES), n)
+        eff_rb = np.bincount(key, w_eff, minlength=size).reshape(len(ROLES), n)
+        rel_rb = np.bincount(key, np.where(is_filled, rels, 0.0), minlength=size).reshape(len(ROLES), n)
+        filled = {r: filled_rb[i] for i, r in enumerate(ROLES)}
+        eff = {r: eff_rb[i] for i, r in enumerate(ROLES)}
+        rel = {r: rel_rb[i] for i, r in enumerate(ROLES)}
+        contact = CONTACT[role_i] & is_filled
+        contact_all = np.bincount(where[contact], minlength=n).astype(float)
+        contact_prog = np.bincount(where[contact & is_prog], minlength=n).astype(float)
         # How visible the programme is to residents: its share of the professionals they meet.
         self.visibility = np.divide(contact_prog, contact_all, out=np.zeros(n), where=contact_all > 0)
         support = m.staffing.support
@@ -97,7 +106,7 @@ class Services:
             load = np.where(d <= 0, 0.0, load)
             self.load[r] = load
             coverage = np.divide(eff[r] * role.caseload, d, out=np.zeros(n), where=d > 0).clip(0, 1)
-            over = np.maximum(0.0, np.nan_to_num(load, posinf=10.0) - 1.0) * (1.0 - 0.5 * support)
+            over = np.clip(load - 1.0, 0.0, 9.0) * (1.0 - 0.5 * support)  # an empty post counts as 10
             quality = 1.0 / (1.0 + c.staffing.overload_quality_effect * over)
             self.level[r] = coverage * quality
             if role.contact:
@@ -105,9 +114,9 @@ class Services:
                 fam += coverage * mean_rel
                 n_contact += 1
         self.familiarity = fam / max(n_contact, 1)
-        for post in m.professionals():
-            lv = self.load[post.role][post.buurt]
-            post.load = 10.0 if math.isinf(lv) else float(lv)
+        loads = np.minimum(np.stack([self.load[r] for r in ROLES]), 10.0)[role_i, where].tolist()
+        for post, lv in zip(posts, loads, strict=True):
+            post.load = lv
         # Non-staff programme money per resident, by domain, saturating.
         per_res = m.programme.input_per_resident(int(m.env.population.sum())) if m.programme \
             else {}
