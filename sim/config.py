@@ -207,7 +207,7 @@ class HousingConfig:
     corporation_maintenance: float = _f(0.05, 0.0, 1.0,
                                         "quality restored per year by the housing corporation")
     private_maintenance: float = _f(0.035, 0.0, 1.0, "quality restored per year by private landlords")
-    private_landlords: int = _f(12, 1, 1000, "number of private landlords in the wijk")
+    private_landlords: int = _f(6, 1, 1000, "number of private landlords in the wijk")
     initial_quality_mean: float = _f(0.6, 0.0, 1.0, "mean dwelling quality at the start")
 
 

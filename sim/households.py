@@ -73,7 +73,8 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     k = dwellings.size
     names = list(HOUSEHOLD_TYPES)
     probs = np.array([HOUSEHOLD_TYPES[t][1 if applicant else 0] for t in names])
-    kind = rng.choice(len(names), size=k, p=probs / probs.sum())
+    kind = np.searchsorted(np.cumsum(probs / probs.sum()), rng.random(k), side="right")
+    kind = np.minimum(kind, len(names) - 1)
     n_adults = np.array([HOUSEHOLD_TYPES[t][2] for t in names])[kind]
     # Illegally sublet dwellings house extra adult lodgers (overcrowding; sim.agents.landlords).
     base_adults = n_adults

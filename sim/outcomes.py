@@ -364,13 +364,12 @@ class Recorder:
 
 def process_series(m: Neighbourhood) -> dict[str, float]:
     """Programme and staffing series for one step (DESIGN.md §2.4 process series)."""
-    posts = m.professionals()
-    filled = [p for p in posts if p.filled]
     prog = m.programme
     money = prog.money if prog is not None else {"allocated": 0.0, "spent": 0.0, "unspent": 0.0}
     sv = m.services
+    st = sv.post_stats  # gathered from the posts by this step's services update
     w = np.maximum(m.env.population, 1)
-    finite = [np.nan_to_num(sv.load[r], posinf=10.0) for r in sv.load if np.isfinite(sv.load[r]).any()]
+    finite = [np.minimum(sv.load[r], 10.0) for r in sv.load if np.isfinite(sv.load[r]).any()]
     return {
         "programme_active": bool(prog is not None and prog.active),
         "budget_year": float(prog.budget_year) if prog is not None and prog.active else 0.0,
@@ -378,14 +377,14 @@ def process_series(m: Neighbourhood) -> dict[str, float]:
         "money_spent": money["spent"],
         "money_unspent": money["unspent"],
         "resets": prog.counts["resets"] if prog is not None else 0,
-        "staff": len(filled),
-        "posts": len(posts),
-        "programme_posts": sum(1 for p in posts if p.funded_by == "programme"),
-        "vacancies": len(posts) - len(filled),
+        "staff": st["filled"],
+        "posts": st["posts"],
+        "programme_posts": st["programme_posts"],
+        "vacancies": st["posts"] - st["filled"],
         "staff_hires": m.staff_ledger["hires"],
         "staff_leavers": m.staff_ledger["leavers"],
-        "mean_tenure": float(np.mean([p.tenure for p in filled])) if filled else 0.0,
-        "mean_knowledge": float(np.mean([p.knowledge for p in filled])) if filled else 0.0,
+        "mean_tenure": st["mean_tenure"],
+        "mean_knowledge": st["mean_knowledge"],
         "mean_load": float(np.mean([np.average(x, weights=w) for x in finite])) if finite else 0.0,
         "familiarity": float(np.average(sv.familiarity, weights=w)),
     }

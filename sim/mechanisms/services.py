@@ -51,6 +51,8 @@ class Services:
         self.housing = np.zeros(n)
         self.clean = np.zeros(n)
         self.visibility = np.zeros(n)
+        self.post_stats = {"posts": 0, "filled": 0, "programme_posts": 0, "mean_tenure": 0.0,
+                           "mean_knowledge": 0.0}
         self._demand = {r: np.zeros(n) for r in ROLES}
 
     def demand_by_role(self) -> dict[str, np.ndarray]:
@@ -79,6 +81,13 @@ class Services:
         is_prog = np.fromiter((q.funded_by == "programme" for q in posts), bool, len(posts))
         know = np.fromiter((q.knowledge for q in posts), float, len(posts))
         rels = np.fromiter((q.relationships for q in posts), float, len(posts))
+        tenure = np.fromiter((q.tenure for q in posts), float, len(posts))
+        n_filled = int(is_filled.sum())
+        self.post_stats = {
+            "posts": len(posts), "filled": n_filled, "programme_posts": int(is_prog.sum()),
+            "mean_tenure": float(tenure[is_filled].mean()) if n_filled else 0.0,
+            "mean_knowledge": float(know[is_filled].mean()) if n_filled else 0.0,
+        }
         key = role_i * n + where
         size = len(ROLES) * n
         w_eff = np.where(is_filled, (0.3 + 0.7 * know) * np.where(is_prog, prog_eff, 1.0), 0.0)

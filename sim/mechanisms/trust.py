@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.school import local_quality
 from sim.mechanisms.services import FAMILIARITY_REF
 
 if TYPE_CHECKING:
@@ -23,29 +22,32 @@ WIJK_LIVEABILITY = 0.5  # liveability (a deprived wijk's) at which trust sits at
 DOWN_MULTIPLIER = 3.0  # falls are faster than rises (Skogan 2006: 4-14x; est. 3x for a rate)
 
 
-def target(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+def target(model: Neighbourhood) -> np.ndarray:
+    """Each person's trust target (all rows; computed on whole columns, no gathers by mask)."""
     c = model.cfg.trust
+    sc = model.cfg.services
     p = model.pop.p
-    t = (c.initial_mean + c.liveability_effect * (local_quality(model, rows) - WIJK_LIVEABILITY)
-         + c.employment_effect * (p.employed[rows] - 0.5))
-    # In the wijk: familiar faces (relationships of professionals residents meet) and delivered
-    # results (liveability gained over the past year) build trust; the reverse lowers it.
-    b = p.buurt[rows]
-    inw = b >= 0
-    if inw.any():
-        sc = model.cfg.services
-        bi = b[inw]
-        t[inw] += (sc.contact_trust_effect * (model.services.familiarity[bi] - FAMILIARITY_REF)
-                   + sc.results_trust_effect * model.env.liveability_change[bi])
+    b1 = p.buurt.astype(np.intp) + 1  # 0 = not in the wijk
+    # Per-buurt terms, with a leading entry for people elsewhere: familiar faces (relationships of
+    # the professionals residents meet) and delivered results (liveability gained over the past
+    # year) build trust in the wijk; the reverse lowers it. Elsewhere only the place counts.
+    liv = np.concatenate(([0.0], model.env.liveability))
+    contact = sc.contact_trust_effect * (model.services.familiarity - FAMILIARITY_REF)
+    wijk_term = np.concatenate(([0.0], contact + sc.results_trust_effect * model.env.liveability_change))
+    place = np.where(b1 > 0, liv[b1], p.place_quality)
+    t = (c.initial_mean + c.liveability_effect * (place - WIJK_LIVEABILITY)
+         + c.employment_effect * (p.employed - 0.5) + wijk_term[b1])
     return np.clip(t, 0.0, 1.0)
 
 
 def step(model: Neighbourhood) -> None:
+    """Trust moves towards its target, falling faster than it rises (everyone, children too: by 12
+    a child's trust reflects the place and the services it grew up with)."""
     p = model.pop.p
-    rows = np.flatnonzero(p.age >= 12)
-    if rows.size == 0:
+    if p.n == 0:
         return
-    tgt = target(model, rows)
-    cur = p.trust[rows]
-    rate = model.cfg.trust.adjust_rate * np.where(tgt < cur, DOWN_MULTIPLIER, 1.0)
-    p.trust[rows] = cur + (tgt - cur) * -np.expm1(-rate * model.dt)
+    tgt = target(model)
+    cur = p.trust
+    k_up = -np.expm1(-model.cfg.trust.adjust_rate * model.dt)
+    k_down = -np.expm1(-model.cfg.trust.adjust_rate * DOWN_MULTIPLIER * model.dt)
+    cur += (tgt - cur) * np.where(tgt < cur, k_down, k_up)
