@@ -56,7 +56,7 @@ class Environment:
         self.pupils = np.zeros(n, dtype=np.int64)
         self.dealing = np.zeros(n)  # open dealing: runners per 1000 residents / dealing_scale, <= 1
         self.sublet_share = np.zeros(n)  # share of dwellings illegally sublet
-        self.reputation = np.full(n, 0.5)  # how outsiders see the buurt: slow-moving liveability
+        self.reputation = np.full(n, 0.55)  # how outsiders see the buurt: slow-moving liveability
         self.youths = np.zeros(n, dtype=np.int64)  # aged 12-23
         self.unemployed = np.zeros(n, dtype=np.int64)  # labour force without work
         self.labour_force = np.zeros(n, dtype=np.int64)  # adults out of school below pension age
@@ -120,12 +120,17 @@ class Environment:
         per_1000 = 1000.0 * per_buurt(p.net_role == 0) / safe
         self.dealing = np.minimum(1.0, per_1000 / model.cfg.networks.dealing_scale)
         self.sublet_share = np.bincount(db, model.dwelling_sublet, minlength=n) / ndw
-        initiatives = model.initiatives.per_1000()
+        # Initiatives' effect saturates (est.: at most 0.1 of collective efficacy and 0.05 of
+        # disorder however many there are): a ceiling on what residents' own efforts can carry.
+        dens = model.initiatives.per_1000()
+        ic = model.cfg.initiatives
+        efficacy_gain = 0.1 * -np.expm1(-ic.efficacy_effect * dens / 0.1)
+        disorder_cut = 0.05 * -np.expm1(-ic.disorder_effect * dens / 0.05)
         # Clean/intact/safe (caretakers and their budget) removes disorder within quarters.
         self.physical_disorder = np.clip(0.7 * (1 - self.dwelling_quality)
                                          + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate)
                                          - model.cfg.services.clean_disorder_effect * sv.clean
-                                         - model.cfg.initiatives.disorder_effect * initiatives, 0, 1)
+                                         - disorder_cut, 0, 1)
         social_target = np.clip(0.6 * crime_norm + 0.4 * np.minimum(1.0, self.turnover
                                                                      / TURNOVER_SCALE)
                                 + model.cfg.networks.dealing_disorder_effect * self.dealing, 0, 1)
@@ -134,7 +139,7 @@ class Environment:
                             + c.efficacy_stability_weight * np.minimum(stay, 15.0)
                             + c.efficacy_trust_weight * self.mean_trust
                             - model.cfg.slumlords.efficacy_effect * self.sublet_share
-                            + model.cfg.initiatives.efficacy_effect * initiatives, 0.0, 1.0)
+                            + efficacy_gain, 0.0, 1.0)
         self.collective_efficacy += k * (ce_target - self.collective_efficacy)
         raw = 0.5 * self.physical_disorder + 0.5 * self.social_disorder
         self.disorder = (1 - c.spillover) * raw + c.spillover * (self._neighbour_mean @ raw)
@@ -143,7 +148,7 @@ class Environment:
         # Reputation follows liveability slowly (outsiders update their image over years; est.).
         self.reputation += (self.liveability - self.reputation) * -np.expm1(-REPUTATION_RATE * dt)
         self._history.append(self.liveability)
-        if len(self._history) > model.steps_per_year:
+        if len(self._history) > model.steps_per_year + 1:  # keep now and one year ago
             self._history.pop(0)
         self.liveability_change = self.liveability - self._history[0]
 

@@ -161,7 +161,7 @@ class Neighbourhood(mesa.Model):
         slum_owner = rng.integers(0, sl.landlords, worst.size)
         for k in range(sl.landlords):
             Slumlord(self, worst[slum_owner == k], sl.maintenance,
-                     cfg.moving.applicant_rank_mean - 6.0)
+                     cfg.moving.applicant_rank_mean + sl.applicant_rank_offset)
         self.slumlord_dwellings = worst
         owners = rng.integers(0, h.private_landlords, private.size)
         for k in range(h.private_landlords):
@@ -192,6 +192,7 @@ class Neighbourhood(mesa.Model):
         self.network_ledger: dict[str, int] = {}
         self.next_network_id = 0
         self.network_context: dict | None = None
+        self.arrests_by_buurt = np.zeros(self.n_buurten, dtype=np.int64)
         self.env.update(self)
         self._regular_posts()
         if cfg.programme.enabled:

@@ -404,7 +404,7 @@ def crime_series(m: Neighbourhood) -> dict[str, float]:
         "networks": len(m.networks()),
         "network_members": int((inw & (p.network >= 0)).sum()),
         "youth_network_share": float((youth & (p.network >= 0)).sum() / max(int(youth.sum()), 1)),
-        "network_recruits": led.get("joined", 0),
+        "network_recruits": led.get("joined", 0) - led.get("founders", 0),
         "network_arrests": led.get("arrested", 0),
         "dealing": env.wijk_mean(env.dealing),
         "sublet_share_slumlord": float(m.dwelling_sublet[slum_dw].mean()) if slum_dw.size else 0.0,

@@ -2,10 +2,11 @@
 
 A network has a territory (buurten), members in three roles (leaders, facilitators, runners), revenue,
 a wage offer and limited recruiter capacity. Youths (12-23) in its territory join when the offer
-(money and status, peers already in, family involved) beats their legitimate prospects and the expected
-sanction; trust in institutions protects. Enforcement - police capacity (wijkagent service: posts,
-local knowledge, load) times residents' willingness to report (trust) - arrests members, who are
-registered as suspects and leave; members also quit, age out, move away or die, and the network
+(money and status, peers already in, family involved) beats their legitimate prospects and the
+expected sanction; trust in institutions protects, and so does youth work beyond regular levels
+(prevention). Enforcement - police capacity (wijkagent service: posts, local knowledge, load) times
+residents' willingness to report (trust) - arrests members, who are registered as suspects, leave and
+are not recruited again for a year; members also quit, age out, move away or die, and the network
 replaces them from the runner pool. Open dealing (runners per resident) raises social disorder and
 pushes upwardly mobile households out (``sim.mechanisms.moving``). Functional forms and sizes are our
 estimates; registered-suspect shares and the age-crime curve are the calibration targets.
@@ -60,12 +61,17 @@ def leave_network(model: Neighbourhood, rows: np.ndarray, reason: str) -> None:
     model.network_ledger[reason] = model.network_ledger.get(reason, 0) + int(rows.size)
 
 
-def join_network(model: Neighbourhood, rows: np.ndarray, net_id: int, role: int) -> None:
+def join_network(model: Neighbourhood, rows: np.ndarray, net_id: int, role: int,
+                 founders: bool = False) -> None:
+    """Make ``rows`` members; counted as ``joined`` (and, at a network's founding, ``founders``)."""
     p = model.pop.p
     p.network[rows] = net_id
     p.net_role[rows] = role
     p.network_ever[rows] = True
-    model.network_ledger["joined"] = model.network_ledger.get("joined", 0) + int(rows.size)
+    led = model.network_ledger
+    led["joined"] = led.get("joined", 0) + int(rows.size)
+    if founders:
+        led["founders"] = led.get("founders", 0) + int(rows.size)
 
 
 class CriminalNetwork(mesa.Agent):
@@ -90,19 +96,22 @@ class CriminalNetwork(mesa.Agent):
         return rows[p.network[rows] == self.net_id]
 
     def seed_members(self, n: int) -> None:
-        """Initial members: two leaders (adults 22-40 with low rank) and runners (youths at risk)."""
+        """Founders: two leaders and two facilitators (adults 22-40 with low rank), the rest
+        runners (youths at risk)."""
         m = self.model
         p = m.pop.p
         inw = np.isin(p.buurt, self.territory) & ~p.leave & (p.network < 0)
         rng = m.streams.gen("networks")
         adults = np.flatnonzero(inw & (p.age >= 22) & (p.age < 40))
         if adults.size:
-            lead = adults[np.argsort(p.income_rank[adults] + rng.uniform(0, 20, adults.size))[:2]]
-            join_network(m, lead, self.net_id, LEADER)
+            order = np.argsort(p.income_rank[adults] + rng.uniform(0, 20, adults.size))
+            join_network(m, adults[order[:2]], self.net_id, LEADER, founders=True)
+            join_network(m, adults[order[2:4]], self.net_id, FACILITATOR, founders=True)
         youths = np.flatnonzero(inw & (p.age >= 15) & (p.age < 24) & (p.network < 0))
         if youths.size:
             risk = -(p.skill[youths] + rank_z(p.parent_rank[youths])) + rng.normal(0, 1, youths.size)
-            join_network(m, youths[np.argsort(-risk)[: max(n - 2, 0)]], self.net_id, RUNNER)
+            join_network(m, youths[np.argsort(-risk)[: max(n - 4, 0)]], self.net_id, RUNNER,
+                         founders=True)
 
     # -- the step -------------------------------------------------------------------------------
     def step(self) -> None:
@@ -128,6 +137,10 @@ class CriminalNetwork(mesa.Agent):
             if caught.size:
                 p.suspect_ever[caught] = True
                 p.suspect_last[caught] = m.year
+                m.arrests_by_buurt += np.bincount(p.buurt[caught].astype(int), minlength=m.n_buurten)
+                if m.year >= 0:  # the age-crime calibration counts arrests as registrations too
+                    young = caught[p.age[caught] < 25]
+                    m.offending_age_counts += np.bincount(p.age[young].astype(int), minlength=101)[:101]
                 leave_network(m, caught, "arrested")
             self.pressure += (caught.size / max(mem.size, 1) / dt - self.pressure) * -np.expm1(-dt)
             uq = m.streams.uniform("network_quit", p.pid[mem], m.steps)
@@ -152,7 +165,8 @@ class CriminalNetwork(mesa.Agent):
         terr = np.zeros(m.n_buurten + 1, dtype=bool)
         terr[self.territory] = True
         youth = ctx["youth_rows"]
-        cand = youth[terr[p.buurt[youth]] & (p.network[youth] < 0)]
+        # Not recruited: members, and youths arrested in the past year (custody, supervision).
+        cand = youth[terr[p.buurt[youth]] & (p.network[youth] < 0) & (p.suspect_last[youth] < m.year - 1.0)]
         if cand.size == 0:
             return
         b = p.buurt[cand]
@@ -164,7 +178,8 @@ class CriminalNetwork(mesa.Agent):
         offer = c.wage_offer * (1.0 - 0.5 * min(self.pressure, 1.0))
         logit = (c.join_base + offer + c.peer_effect * peers + c.family_effect * family
                  - c.legit_prospects_effect * prospects - c.sanction_effect * sanction
-                 - c.trust_protection * (p.trust[cand] - 0.5))
+                 - c.trust_protection * (p.trust[cand] - 0.5)
+                 - c.prevention_effect * m.services.relative("youth_worker")[b])
         prob = -np.expm1(-np.exp(logit) * m.dt)
         # Limited recruiter capacity: scale down when more would join than recruiters can take.
         cap = c.recruit_capacity * m.dt
@@ -182,7 +197,7 @@ class CriminalNetwork(mesa.Agent):
         """A network with many members per buurt takes on an adjacent buurt without a network."""
         m = self.model
         n_mem = self.members().size
-        if n_mem <= 10 * len(self.territory):
+        if n_mem <= m.cfg.networks.expand_members_per_buurt * len(self.territory):
             return
         taken = {b for net in m.networks() for b in net.territory}
         for b in self.territory:

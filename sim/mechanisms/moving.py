@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 CBS_AGES = np.array([0, 10, 15, 20, 25, 30, 40, 60, 100], dtype=float)
 CBS_RATES = np.array([7.3 + 5.8, 5.5 + 2.6, 4.1 + 2.6, 7.8 + 10.3, 14.2 + 13.0, 11.2 + 8.6,
                       6.3 + 4.0, 2.2 + 1.8, 2.2 + 1.8]) / 100.0
+REPUTATION_REF = 0.55  # reputation of a typical deprived buurt: applicants as configured (est.)
+REPUTATION_PULL = 20.0  # applicant rank points per unit of reputation (est.)
 RANK_REF = 30.0  # rank of a typical resident of a deprived wijk: selectivity is relative to it
 
 
@@ -213,7 +215,10 @@ def fill_vacancies(model: Neighbourhood) -> None:
     let = vac[rng.random(vac.size) < _prob(np.full(vac.size, c.vacancy_fill_rate), model.dt)]
     if let.size == 0:
         return
-    _hids, rows = make_households(model, let, model.applicant_rank_mean[let], applicant=True)
+    # A buurt's reputation shifts who applies: a better name draws better-off applicants (est.).
+    rep = model.env.reputation[model.dwelling_buurt[let]] - REPUTATION_REF
+    rank_means = model.applicant_rank_mean[let] + REPUTATION_PULL * rep
+    _hids, rows = make_households(model, let, rank_means, applicant=True)
     idx = np.arange(rows.start, rows.stop)
     model.pop.p.trust[idx] = model.cfg.trust.initial_mean
     model.flows.enter(idx, "arrivals")

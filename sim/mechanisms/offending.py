@@ -29,7 +29,8 @@ def step(model: Neighbourhood) -> None:
     p = model.pop.p
     young = np.flatnonzero((p.age >= MIN_AGE) & (p.age < MAX_AGE) & ~p.leave)
     if young.size == 0:
-        model.env.registrations[:] = 0
+        model.env.registrations[:] = model.arrests_by_buurt
+        model.arrests_by_buurt[:] = 0
         return
     b = p.buurt[young]
     disorder = np.where(b >= 0, model.env.disorder[b], 1.0 - p.place_quality[young])
@@ -57,7 +58,10 @@ def step(model: Neighbourhood) -> None:
     p.suspect_ever[reg] = True
     p.suspect_last[reg] = model.year
     rb = p.buurt[reg]
-    model.env.registrations[:] = np.bincount(rb[rb >= 0], minlength=model.n_buurten)
+    # Registrations this step: those of the offending rule plus the networks' arrests.
+    model.env.registrations[:] = np.bincount(rb[rb >= 0], minlength=model.n_buurten) \
+        + model.arrests_by_buurt
+    model.arrests_by_buurt[:] = 0
     if model.year >= 0:  # the calibration window: residents after burn-in
         inw = reg[rb >= 0]
         model.offending_age_counts += np.bincount(p.age[inw].astype(int), minlength=101)[:101]
