@@ -129,3 +129,16 @@ def base_manifest(seed: int, config: dict, fingerprint: str) -> dict[str, Any]:
         "host": platform.node(),
         "config": config,
     }
+
+
+def close_manifest(out: Path, manifest: dict[str, Any], started: float, status: str,
+                   error: BaseException | None = None, **extra: Any) -> None:
+    """Record how a run ended (status, error, end time, wall seconds) and write the manifest last."""
+    import time
+    from datetime import UTC, datetime
+
+    manifest.update(status=status, ended=datetime.now(UTC).isoformat(),
+                    wall_seconds=round(time.time() - started, 3), **extra)
+    if error is not None:
+        manifest["error"] = f"{type(error).__name__}: {error}"
+    write_json(Path(out) / MANIFEST, manifest)

@@ -80,18 +80,13 @@ def simulate(cfg: Any, out_dir: str | Path, *, overwrite_failed: bool = True) ->
             rundir.write_parquet(out / f"{name}.parquet", df)
         rundir.write_json(out / "summary.json", summary)
     except BaseException as exc:
-        manifest.update(status=rundir.STATUS_FAILED, error=f"{type(exc).__name__}: {exc}",
-                        ended=datetime.now(UTC).isoformat(),
-                        wall_seconds=round(time.time() - started, 3))
-        rundir.write_json(out / rundir.MANIFEST, manifest)
+        rundir.close_manifest(out, manifest, started, rundir.STATUS_FAILED, error=exc)
         raise
     finally:
         if old_handler is not None:
             signal.signal(signal.SIGTERM, old_handler)
-    manifest.update(status=rundir.STATUS_FINISHED, ended=datetime.now(UTC).isoformat(),
-                    wall_seconds=round(time.time() - started, 3),
-                    steps=model.steps, person_steps=int(model.person_steps))
-    rundir.write_json(out / rundir.MANIFEST, manifest)
+    rundir.close_manifest(out, manifest, started, rundir.STATUS_FINISHED, steps=model.steps,
+                          person_steps=int(model.person_steps))
     return summary
 
 

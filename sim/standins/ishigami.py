@@ -168,14 +168,9 @@ def simulate(cfg: IshigamiConfig, out_dir: Path) -> dict[str, Any]:
         rundir.write_parquet(out / "place.parquet", cohort)
         rundir.write_json(out / "summary.json", summary)
     except BaseException as exc:
-        manifest.update(status=rundir.STATUS_FAILED, error=f"{type(exc).__name__}: {exc}",
-                        ended=datetime.now(UTC).isoformat(),
-                        wall_seconds=round(time.time() - started, 3))
-        rundir.write_json(out / rundir.MANIFEST, manifest)
+        rundir.close_manifest(out, manifest, started, rundir.STATUS_FAILED, error=exc)
         raise
-    manifest.update(status=rundir.STATUS_FINISHED, ended=datetime.now(UTC).isoformat(),
-                    wall_seconds=round(time.time() - started, 3))
-    rundir.write_json(out / rundir.MANIFEST, manifest)
+    rundir.close_manifest(out, manifest, started, rundir.STATUS_FINISHED)
     return summary
 
 
