@@ -16,6 +16,8 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -134,9 +136,6 @@ def base_manifest(seed: int, config: dict, fingerprint: str) -> dict[str, Any]:
 def close_manifest(out: Path, manifest: dict[str, Any], started: float, status: str,
                    error: BaseException | None = None, **extra: Any) -> None:
     """Record how a run ended (status, error, end time, wall seconds) and write the manifest last."""
-    import time
-    from datetime import UTC, datetime
-
     manifest.update(status=status, ended=datetime.now(UTC).isoformat(),
                     wall_seconds=round(time.time() - started, 3), **extra)
     if error is not None:
