@@ -278,9 +278,9 @@ class Neighbourhood(mesa.Model):
         free = [a for a in p.agent[leaving].tolist() if a is not None]
         p.agent[leaving] = None
         # Rows of people who left stay as inert "ghost" rows (leave=True, buurt=-1) until they
-        # are 3 % of all rows: compacting 30 columns every step costs more than carrying a few.
+        # are a tenth of all rows: compacting 30 columns (one of objects) costs more than carrying them.
         n_ghost = int(p.leave.sum())
-        if n_ghost > 0.03 * p.n:
+        if n_ghost > 0.1 * p.n:
             self.pop.compact()
             p = self.pop.p
         # New persons get ever larger ids and are appended: those past the mark are new.

@@ -4,7 +4,7 @@ DESIGN.md §3: residents are Mesa agents, but their numeric state lives in numpy
 ``Population``; a ``Resident`` reads and writes its row. Rules are vectorised over the columns. Rows
 hold every *active* person: living in the wijk, or a tracked cohort member living elsewhere. Rows of
 people who leave the model (died, or moved out untracked) stay as inert rows (``leave``, buurt -1)
-until they are 3 % of all rows, then ``compact()`` drops them; ``row_of[pid]`` maps a person id to
+until they are a tenth of all rows, then ``compact()`` drops them; ``row_of[pid]`` maps a person id to
 its current row.
 """
 

@@ -87,10 +87,12 @@ def _household_moves(model: Neighbourhood) -> None:
         over = rng.permutation(local)
         local, extra = over[: vac.size], over[vac.size:]
         leaving = np.concatenate([leaving, extra])
-    _households_leave(model, leaving)
+    members = _members(model, np.concatenate([leaving, local]))
+    going = np.isin(p.hh[members], leaving)
+    _households_leave(model, leaving, members[going])
     if local.size:
         new = rng.choice(vac, size=local.size, replace=False)
-        _relocate(model, local, new)
+        _relocate(model, local, new, members[~going])
 
 
 def _members(model: Neighbourhood, hids: np.ndarray) -> np.ndarray:
@@ -101,11 +103,11 @@ def _members(model: Neighbourhood, hids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(flag[p.hh] & ~p.leave)  # hh == -1 indexes the spare last slot
 
 
-def _households_leave(model: Neighbourhood, hids: np.ndarray) -> None:
+def _households_leave(model: Neighbourhood, hids: np.ndarray, rows: np.ndarray) -> None:
+    """Households ``hids`` (members ``rows``) leave the wijk; their dwellings fall vacant."""
     if hids.size == 0:
         return
     pop = model.pop
-    rows = _members(model, hids)
     model.record_moves(rows)
     model.migration.leavers(rows)
     model.flows.depart(rows)
@@ -115,10 +117,11 @@ def _households_leave(model: Neighbourhood, hids: np.ndarray) -> None:
     pop.h.dwelling[hids] = -1
 
 
-def _relocate(model: Neighbourhood, hids: np.ndarray, new_dwellings: np.ndarray) -> None:
+def _relocate(model: Neighbourhood, hids: np.ndarray, new_dwellings: np.ndarray,
+              rows: np.ndarray) -> None:
+    """Households ``hids`` (members ``rows``) move to ``new_dwellings`` within the wijk."""
     pop = model.pop
     p, h = pop.p, pop.h
-    rows = _members(model, hids)
     model.record_moves(rows)
     old = h.dwelling[hids]
     pop.occupant[old] = -1

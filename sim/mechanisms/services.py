@@ -75,13 +75,12 @@ class Services:
         prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
         posts = m.professionals()
         # One pass over the posts into flat arrays, then per-(role, buurt) sums by bincount.
-        role_i = np.fromiter((ROLE_INDEX[q.role] for q in posts), np.intp, len(posts))
-        where = np.fromiter((q.buurt for q in posts), np.intp, len(posts))
-        is_filled = np.fromiter((q.filled for q in posts), bool, len(posts))
-        is_prog = np.fromiter((q.funded_by == "programme" for q in posts), bool, len(posts))
-        know = np.fromiter((q.knowledge for q in posts), float, len(posts))
-        rels = np.fromiter((q.relationships for q in posts), float, len(posts))
-        tenure = np.fromiter((q.tenure for q in posts), float, len(posts))
+        table = np.array([(ROLE_INDEX[q.role], q.buurt, q.filled, q.funded_by == "programme",
+                           q.knowledge, q.relationships, q.tenure) for q in posts],
+                         dtype=float).reshape(len(posts), 7)
+        role_i, where = table[:, 0].astype(np.intp), table[:, 1].astype(np.intp)
+        is_filled, is_prog = table[:, 2] > 0, table[:, 3] > 0
+        know, rels, tenure = table[:, 4], table[:, 5], table[:, 6]
         n_filled = int(is_filled.sum())
         self.post_stats = {
             "posts": len(posts), "filled": n_filled, "programme_posts": int(is_prog.sum()),

@@ -90,14 +90,14 @@ def step(model: Neighbourhood) -> None:
         hazard = np.where(emp, s, f)
         switch = u < -np.expm1(-hazard * model.dt)
         p.employed[lf] = emp ^ switch
-    # Retirement ends employment; students do not count as employed here.
-    p.employed[(p.age >= c.retirement_age) | p.in_school] = False
-    # Ranks change only with employment, retirement, school leaving and (for the young) the
-    # still-growing exposure term: recompute those rows, not every adult.
+    # Retirement ends employment (only the labour force can find work, so only those crossing the
+    # pension age this step need it). Ranks change only with employment, retirement, school
+    # leaving and (for the young) the still-growing exposure term: recompute those rows only.
     age = p.age
     dt = model.dt
-    changed = (age < model.cfg.school.exposure_zero_age + dt) | (
-        (age >= c.retirement_age) & (age < c.retirement_age + dt)) | (
+    retiring = (age >= c.retirement_age) & (age < c.retirement_age + dt)
+    p.employed[retiring] = False
+    changed = (age < model.cfg.school.exposure_zero_age + dt) | retiring | (
         (age >= p.school_end_age) & (age < p.school_end_age + dt))
     changed &= (age >= 16) & (p.edu != EDU_UNDECIDED)
     changed[lf[switch]] = True if lf.size else False
