@@ -2,9 +2,11 @@
 
 Time: one Mesa time unit is one step of ``years.step`` years (a quarter by default). Model years run
 from ``-burn_in`` to ``after_start``; the programme starts at year 0, when the generation is tagged.
-Activation order per step (explicit, as in Mesa's wolf_sheep): demography -> school -> work ->
-household ranks -> offending -> trust -> moving -> inflow -> landlords -> buurt environment ->
-outcomes. Yearly buurt records are a recurring Mesa event.
+Activation order per step (explicit, as in Mesa's wolf_sheep): demography -> work -> criminal
+networks -> offending -> trust -> moving -> inflow -> landlords -> professionals -> money -> buurt
+environment -> services -> outcomes. Yearly processes (school year, household incomes, initiatives,
+network founding, the buurt record) are a recurring Mesa event; the programme's yearly cycle and
+political events are scheduled by ``sim.programme``.
 """
 
 from __future__ import annotations
@@ -205,9 +207,7 @@ class Neighbourhood(mesa.Model):
     def step(self) -> None:
         """One step of every submodel, in a fixed order."""
         demography.step(self)
-        school.step(self)
         work.step(self)
-        update_household_ranks(self)
         if CriminalNetwork in self.agents_by_type:
             self.network_context = network_context(self)
             self.agents_by_type[CriminalNetwork].do("step")
@@ -357,6 +357,10 @@ class Neighbourhood(mesa.Model):
         net.remove()
 
     def _yearly(self) -> None:
+        # Processes on a yearly calendar: the school year, the annual income assessment of
+        # households, residents' initiatives, the settling of new networks, the buurt record.
+        school.step(self, dt=1.0)
+        update_household_ranks(self)
         self.initiatives.step()
         rng = self.streams.gen("networks")
         c = self.cfg.networks

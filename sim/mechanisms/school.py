@@ -83,11 +83,16 @@ def decide(model: Neighbourhood, idx: np.ndarray, rng: np.random.Generator | Non
     p.school_end_age[idx] = end
 
 
-def step(model: Neighbourhood) -> None:
-    """Exposure, school quality and progress for this step; decisions at the decision age."""
+def step(model: Neighbourhood, dt: float | None = None) -> None:
+    """Exposure, school quality and progress over ``dt`` years; decisions at the decision age.
+
+    Run once a year (the school year; a recurring Mesa event in ``Neighbourhood``): children's
+    exposure and attainment accumulate over the year from where they live and go to school at its
+    end, pupils start, decide and leave school at the year's turn.
+    """
     c = model.cfg.school
     p = model.pop.p
-    dt = model.dt
+    dt = model.dt if dt is None else dt
     age = p.age
     young = np.flatnonzero(age < c.exposure_zero_age)
     if young.size:

@@ -34,9 +34,9 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 # behaves like the calibrated foundation; better or worse service moves outcomes from there.
 ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
 CONTACT = np.array([role.contact for role in ROLES.values()])
-REFERENCE = {"wijkagent": 0.489, "teacher": 0.426, "youth_worker": 0.140, "caretaker": 0.0,
-             "social_worker": 0.169}
-FAMILIARITY_REF = 0.205  # familiarity of regular provision, measured the same way
+REFERENCE = {"wijkagent": 0.490, "teacher": 0.469, "youth_worker": 0.137, "caretaker": 0.0,
+             "social_worker": 0.183}
+FAMILIARITY_REF = 0.208  # familiarity of regular provision, measured the same way
 
 
 class Services:
