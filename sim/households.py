@@ -30,6 +30,12 @@ HOUSEHOLD_TYPES = {
 }
 
 
+_TYPE_TABLE = np.array(list(HOUSEHOLD_TYPES.values()), dtype=float)
+_CUM_START = np.cumsum(_TYPE_TABLE[:, 0] / _TYPE_TABLE[:, 0].sum())
+_CUM_APPLICANT = np.cumsum(_TYPE_TABLE[:, 1] / _TYPE_TABLE[:, 1].sum())
+_ADULTS, _KIDS_MIN, _KIDS_MAX = (_TYPE_TABLE[:, i].astype(np.int64) for i in (2, 3, 4))
+
+
 def expected_household_size(applicant: bool = False) -> float:
     """Mean persons per household of the type mix (kids uniform between min and max)."""
     col = 1 if applicant else 0
@@ -71,16 +77,14 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     rng = model.streams.gen("inflow" if applicant else "init")
     pop = model.pop
     k = dwellings.size
-    names = list(HOUSEHOLD_TYPES)
-    probs = np.array([HOUSEHOLD_TYPES[t][1 if applicant else 0] for t in names])
-    kind = np.searchsorted(np.cumsum(probs / probs.sum()), rng.random(k), side="right")
-    kind = np.minimum(kind, len(names) - 1)
-    n_adults = np.array([HOUSEHOLD_TYPES[t][2] for t in names])[kind]
+    cum = _CUM_APPLICANT if applicant else _CUM_START
+    kind = np.minimum(np.searchsorted(cum, rng.random(k), side="right"), len(HOUSEHOLD_TYPES) - 1)
+    n_adults = _ADULTS[kind]
     # Illegally sublet dwellings house extra adult lodgers (overcrowding; sim.agents.landlords).
     base_adults = n_adults
     n_adults = n_adults + np.where(model.dwelling_sublet[dwellings], model.cfg.slumlords.lodgers, 0)
-    kmin = np.array([HOUSEHOLD_TYPES[t][3] for t in names])[kind]
-    kmax = np.array([HOUSEHOLD_TYPES[t][4] for t in names])[kind]
+    kmin = _KIDS_MIN[kind]
+    kmax = _KIDS_MAX[kind]
     n_kids = rng.integers(kmin, kmax + 1)
     head_age = _head_ages(rng, kind, applicant)
     conc = cfg.neighbourhood.income_rank_concentration if not applicant else \
