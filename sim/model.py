@@ -21,7 +21,7 @@ from mesa.time import Schedule
 
 from sim.agents.criminal_networks import CriminalNetwork, leave_network, network_context
 from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord
-from sim.agents.professionals import ROLES, Professional, StaffStep
+from sim.agents.professionals import POST_COLUMNS, ROLES, Professional, step_posts
 from sim.config import WijksimConfig
 from sim.config_crime import SlumlordsConfig
 from sim.config_programme import StaffingConfig
@@ -31,7 +31,7 @@ from sim.mechanisms import demography, moving, offending, school, trust, work
 from sim.mechanisms.initiatives import Initiatives
 from sim.mechanisms.services import Services
 from sim.outcomes import CohortTracker, Flows, Migration, Recorder
-from sim.population import Population, Resident
+from sim.population import Columns, Population, Resident
 from sim.programme import Programme, _apportion
 from sim.rng import Streams
 
@@ -95,6 +95,7 @@ class Neighbourhood(mesa.Model):
         self.total_steps = self.start_step + round(self.after_start / self.dt)
         self.person_steps = 0
         self.next_post_id = 0
+        self.posts = Columns(POST_COLUMNS, 256)  # the professionals' state, one row per post
         self.staff_ledger: dict[str, int] = {"hires": 0, "leavers": 0}
         self._build_world()
         self.schedule_recurring(self._yearly, Schedule(interval=float(self.steps_per_year),
@@ -220,9 +221,7 @@ class Neighbourhood(mesa.Model):
         for kind in (HousingCorporation, PrivateLandlord, Slumlord):
             if kind in self.agents_by_type:
                 self.agents_by_type[kind].do("step")
-        if Professional in self.agents_by_type:
-            self.staff_step = StaffStep.of(self)
-            self.agents_by_type[Professional].do("step")
+        step_posts(self)
         if self.programme is not None:
             self.programme.account()
         self._close_households()
@@ -314,7 +313,7 @@ class Neighbourhood(mesa.Model):
 
     def staff(self) -> int:
         """Filled posts."""
-        return sum(1 for p in self.professionals() if p.filled)
+        return int((self.posts.alive & self.posts.filled).sum())
 
     def _regular_posts(self) -> None:
         """Regular provision: posts per role sized to demand at the regular load (ROLES)."""

@@ -213,7 +213,8 @@ class Programme:
 
     def staff_left(self) -> None:
         """A programme professional left: their share of what was learned leaves with them."""
-        n = max(len(self.posts()), 1)
+        P = self.model.posts
+        n = max(int((P.alive & P.programme).sum()), 1)
         self.estimate -= (self.estimate - self.prior) / n
 
     # -- money ---------------------------------------------------------------------------------
@@ -224,7 +225,8 @@ class Programme:
         m = self.model
         dt = m.dt
         allocated = self.budget_year * dt
-        staff = sum(1 for p in self.posts() if p.filled) * m.cfg.funding.fte_cost * dt
+        P = m.posts
+        staff = int((P.alive & P.programme & P.filled).sum()) * m.cfg.funding.fte_cost * dt
         spent = min(allocated, staff + self.inputs.sum() * dt)
         self.money["allocated"] += allocated
         self.money["spent"] += spent

@@ -79,8 +79,40 @@ class StaffStep:
                    rotation=c.rotation_years)
 
 
+POST_COLUMNS: dict[str, tuple[type, object]] = {
+    "post_id": (np.int64, -1),
+    "role_i": (np.intp, 0),  # index into ROLES
+    "buurt": (np.intp, 0),
+    "programme": (np.bool_, False),  # funded by the programme (else regular provision)
+    "alive": (np.bool_, True),  # False once the post is abolished
+    "filled": (np.bool_, False),
+    "tenure": (np.float64, 0.0),
+    "knowledge": (np.float64, 0.0),
+    "relationships": (np.float64, 0.0),
+    "load": (np.float64, 1.0),
+    "stress": (np.float64, 0.0),
+    "vacant_until": (np.float64, 0.0),
+}
+ROLE_NAMES = list(ROLES)
+
+
+def _column(name: str) -> property:
+    def get(self: Professional) -> object:
+        return getattr(self.model.posts, name)[self.slot].item()
+
+    def put(self: Professional, value: object) -> None:
+        getattr(self.model.posts, name)[self.slot] = value
+
+    return property(get, put, doc=f"This post's ``{name}`` (a column of ``model.posts``).")
+
+
 class Professional(mesa.Agent):
-    """One post and its current occupant (if any)."""
+    """One post and its current occupant (if any): a handle on a row of ``model.posts``.
+
+    As with residents, the numeric state lives in columns and the rules are vectorised over all
+    posts (``step_posts``); the agent carries the post's identity and its one-off actions (hire,
+    vacate, abolish).
+    """
 
     def __init__(self, model: Neighbourhood, role: str, buurt: int, funded_by: str) -> None:
         super().__init__(model)
@@ -89,44 +121,31 @@ class Professional(mesa.Agent):
         self.funded_by = funded_by  # "regular" or "programme"
         self.post_id = model.next_post_id
         model.next_post_id += 1
-        self._rng = np.random.default_rng(
-            np.random.SeedSequence(model.cfg.seed, spawn_key=(0x5057, self.post_id)))
-        self.filled = False
-        self.tenure = 0.0
-        self.knowledge = 0.0
-        self.relationships = 0.0
-        self.load = 1.0
-        self.stress = 0.0
-        self.vacant_until = model.year + self._vacancy_duration()
+        sl = model.posts.grow(1)
+        self.slot = sl.start
+        P = model.posts
+        P.post_id[self.slot] = self.post_id
+        P.role_i[self.slot] = ROLE_NAMES.index(role)
+        P.buurt[self.slot] = self.buurt
+        P.programme[self.slot] = funded_by == "programme"
+        P.vacant_until[self.slot] = model.year + vacancy_durations(model, np.array([self.post_id]))[0]
 
-    # -- occupancy ------------------------------------------------------------------------------
-    def _vacancy_duration(self) -> float:
-        c = self.model.staffing
-        mean = c.vacancy_months / 12.0 * c.deprived_vacancy_multiplier
-        return float(self._rng.exponential(mean)) if mean > 0 else 0.0
-
-    def hire(self) -> None:
-        """A new occupant starts: no local knowledge, no relationships yet."""
-        self.filled = True
-        self.tenure = self.knowledge = self.relationships = self.stress = 0.0
-        self.model.staff_ledger["hires"] += 1
+    filled = _column("filled")
+    tenure = _column("tenure")
+    knowledge = _column("knowledge")
+    relationships = _column("relationships")
+    load = _column("load")
+    stress = _column("stress")
+    vacant_until = _column("vacant_until")
 
     def vacate(self, reason: str) -> None:
         """The occupant leaves (quit, rotation, reassignment, post abolished)."""
-        if not self.filled:
-            return
-        self.filled = False
-        self.tenure = self.knowledge = self.relationships = self.stress = 0.0
-        self.vacant_until = self.model.year + self._vacancy_duration()
-        self.model.staff_ledger["leavers"] += 1
-        self.model.staff_ledger[reason] = self.model.staff_ledger.get(reason, 0) + 1
-        if self.funded_by == "programme":
-            self.model.programme.staff_left()
-        self.model.initiatives.contact_left(self.post_id)
+        vacate_slots(self.model, np.array([self.slot]), reason)
 
     def abolish(self) -> None:
         """Remove the post (budget cut or end of the programme)."""
         self.vacate("abolished")
+        self.model.posts.alive[self.slot] = False
         self.remove()
 
     @property
@@ -134,22 +153,59 @@ class Professional(mesa.Agent):
         """A newcomer is 30 % as effective as a fully familiar professional (est.)."""
         return 0.3 + 0.7 * self.knowledge if self.filled else 0.0
 
-    # -- the step -----------------------------------------------------------------------------
-    def step(self) -> None:
-        k = self.model.staff_step  # this step's constants (StaffStep), computed once per step
-        if not self.filled:
-            if k.year >= self.vacant_until:
-                self.hire()
-            return
-        self.tenure += k.dt
-        self.knowledge += (1.0 - self.knowledge) * k.learn
-        self.relationships += (1.0 - self.relationships) * k.relate
-        overload = (self.load - 1.0) * k.unsupported if self.load > 1.0 else 0.0
-        self.stress += (overload - self.stress) * k.settle
-        rate = k.turnover * (k.first_year if self.tenure < 1.0 else 1.0)
-        if self.stress > 0.0:
-            rate *= math.exp(k.overload_quit * self.stress)
-        if self._rng.random() < -math.expm1(-rate * k.dt):
-            self.vacate("quits")
-        elif 0.0 < k.rotation <= self.tenure:
-            self.vacate("rotations")
+
+def vacancy_durations(model: Neighbourhood, post_ids: np.ndarray) -> np.ndarray:
+    """Years until each vacancy is filled: exponential, longer in deprived areas (counter-based draw)."""
+    c = model.staffing
+    mean = c.vacancy_months / 12.0 * c.deprived_vacancy_multiplier
+    if mean <= 0:
+        return np.zeros(post_ids.size)
+    u = model.streams.uniform("vacancy", post_ids, model.steps)
+    return -mean * np.log1p(-u)
+
+
+def vacate_slots(model: Neighbourhood, slots: np.ndarray, reason: str) -> None:
+    """Occupants of ``slots`` leave: knowledge and relationships go with them; vacancies open."""
+    P = model.posts
+    slots = slots[P.filled[slots]]
+    if slots.size == 0:
+        return
+    P.filled[slots] = False
+    P.tenure[slots] = P.knowledge[slots] = P.relationships[slots] = P.stress[slots] = 0.0
+    P.vacant_until[slots] = model.year + vacancy_durations(model, P.post_id[slots])
+    led = model.staff_ledger
+    led["leavers"] += int(slots.size)
+    led[reason] = led.get(reason, 0) + int(slots.size)
+    for slot in slots.tolist():
+        if P.programme[slot]:
+            model.programme.staff_left()
+        model.initiatives.contact_left(int(P.post_id[slot]))
+
+
+def step_posts(model: Neighbourhood) -> None:
+    """All posts at once: vacancies filled; occupants learn, build relationships, feel overload
+    (Lipsky), and may quit or rotate. Same rules as a per-post step, vectorised."""
+    k = StaffStep.of(model)
+    P = model.posts
+    live = P.alive
+    occupied = live & P.filled  # occupants at the start of the step (new hires start next step)
+    hire = live & ~P.filled & (k.year >= P.vacant_until)
+    if hire.any():
+        P.filled[hire] = True
+        P.tenure[hire] = P.knowledge[hire] = P.relationships[hire] = P.stress[hire] = 0.0
+        model.staff_ledger["hires"] += int(hire.sum())
+    occ = np.flatnonzero(occupied)
+    if occ.size == 0:
+        return
+    P.tenure[occ] += k.dt
+    P.knowledge[occ] += (1.0 - P.knowledge[occ]) * k.learn
+    P.relationships[occ] += (1.0 - P.relationships[occ]) * k.relate
+    overload = np.maximum(P.load[occ] - 1.0, 0.0) * k.unsupported
+    P.stress[occ] += (overload - P.stress[occ]) * k.settle
+    tenure = P.tenure[occ]
+    rate = k.turnover * np.where(tenure < 1.0, k.first_year, 1.0) * np.exp(k.overload_quit * P.stress[occ])
+    u = model.streams.uniform("staff_quit", P.post_id[occ], model.steps)
+    quits = u < -np.expm1(-rate * k.dt)
+    rotates = ~quits & (k.rotation > 0.0) & (tenure >= k.rotation)
+    vacate_slots(model, occ[quits], "quits")
+    vacate_slots(model, occ[rotates], "rotations")

@@ -109,7 +109,9 @@ class Initiatives:
             return
         p = self.model.pop.p
         gone = set(ids.tolist())
-        p.initiative[np.isin(p.initiative, ids)] = -1
+        ending = np.zeros(self.next_id + 1, dtype=bool)  # the spare last entry serves -1 (none)
+        ending[ids] = True
+        p.initiative[ending[p.initiative]] = -1
         keep = [i for i, x in enumerate(self.ids) if x not in gone]
         self.ended += len(self.ids) - len(keep)
         self.ids = [self.ids[i] for i in keep]

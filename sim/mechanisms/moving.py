@@ -88,7 +88,9 @@ def _household_moves(model: Neighbourhood) -> None:
         local, extra = over[: vac.size], over[vac.size:]
         leaving = np.concatenate([leaving, extra])
     members = _members(model, np.concatenate([leaving, local]))
-    going = np.isin(p.hh[members], leaving)
+    leaves = np.zeros(h.n + 1, dtype=bool)
+    leaves[leaving] = True
+    going = leaves[p.hh[members]]
     _households_leave(model, leaving, members[going])
     if local.size:
         new = rng.choice(vac, size=local.size, replace=False)

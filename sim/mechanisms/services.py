@@ -32,11 +32,10 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 # population-weighted mean over the last 5 burn-in years of seeds 0-3 (``benchmarks``-style check in
 # tests/test_programme.py). Effects of services are zero here, so a wijk with regular provision only
 # behaves like the calibrated foundation; better or worse service moves outcomes from there.
-ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
 CONTACT = np.array([role.contact for role in ROLES.values()])
-REFERENCE = {"wijkagent": 0.490, "teacher": 0.469, "youth_worker": 0.137, "caretaker": 0.0,
-             "social_worker": 0.183}
-FAMILIARITY_REF = 0.208  # familiarity of regular provision, measured the same way
+REFERENCE = {"wijkagent": 0.452, "teacher": 0.456, "youth_worker": 0.146, "caretaker": 0.0,
+             "social_worker": 0.200}
+FAMILIARITY_REF = 0.214  # familiarity of regular provision, measured the same way
 
 
 class Services:
@@ -73,17 +72,14 @@ class Services:
         n = m.n_buurten
         demand = self._demand = self.demand_by_role()
         prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
-        posts = m.professionals()
-        # One pass over the posts into flat arrays, then per-(role, buurt) sums by bincount.
-        table = np.array([(ROLE_INDEX[q.role], q.buurt, q.filled, q.funded_by == "programme",
-                           q.knowledge, q.relationships, q.tenure) for q in posts],
-                         dtype=float).reshape(len(posts), 7)
-        role_i, where = table[:, 0].astype(np.intp), table[:, 1].astype(np.intp)
-        is_filled, is_prog = table[:, 2] > 0, table[:, 3] > 0
-        know, rels, tenure = table[:, 4], table[:, 5], table[:, 6]
+        P = m.posts  # the posts' columns (sim.agents.professionals); sums by (role, buurt)
+        live = np.flatnonzero(P.alive)
+        role_i, where = P.role_i[live], P.buurt[live]
+        is_filled, is_prog = P.filled[live], P.programme[live]
+        know, rels, tenure = P.knowledge[live], P.relationships[live], P.tenure[live]
         n_filled = int(is_filled.sum())
         self.post_stats = {
-            "posts": len(posts), "filled": n_filled, "programme_posts": int(is_prog.sum()),
+            "posts": int(live.size), "filled": n_filled, "programme_posts": int(is_prog.sum()),
             "mean_tenure": float(tenure[is_filled].mean()) if n_filled else 0.0,
             "mean_knowledge": float(know[is_filled].mean()) if n_filled else 0.0,
         }
@@ -122,9 +118,7 @@ class Services:
                 fam += coverage * mean_rel
                 n_contact += 1
         self.familiarity = fam / max(n_contact, 1)
-        loads = np.minimum(np.stack([self.load[r] for r in ROLES]), 10.0)[role_i, where].tolist()
-        for post, lv in zip(posts, loads, strict=True):
-            post.load = lv
+        P.load[live] = np.minimum(np.stack([self.load[r] for r in ROLES]), 10.0)[role_i, where]
         # Non-staff programme money per resident, by domain, saturating.
         per_res = m.programme.input_per_resident(int(m.env.population.sum())) if m.programme \
             else {}
