@@ -132,8 +132,13 @@ class CriminalNetwork(mesa.Agent):
             b = p.buurt[mem]
             pressure = m.services.level["wijkagent"][b] * (0.5 + m.env.mean_trust[b])
             rate = c.arrest_rate * pressure
+            # One draw per member: arrested when u < p_arrest; a runner not arrested quits when
+            # p_arrest <= u < p_arrest + p_quit (competing exits in one step).
             u = m.streams.uniform("arrest", p.pid[mem], m.steps)
-            caught = mem[u < -np.expm1(-rate * dt)]
+            p_arrest = -np.expm1(-rate * dt)
+            caught = mem[u < p_arrest]
+            quits = mem[(u >= p_arrest) & (u < p_arrest - np.expm1(-c.quit_rate * dt))
+                        & (p.net_role[mem] == RUNNER)]
             if caught.size:
                 p.suspect_ever[caught] = True
                 p.suspect_last[caught] = m.year
@@ -143,9 +148,6 @@ class CriminalNetwork(mesa.Agent):
                     m.offending_age_counts += np.bincount(p.age[young].astype(int), minlength=101)[:101]
                 leave_network(m, caught, "arrested")
             self.pressure += (caught.size / max(mem.size, 1) / dt - self.pressure) * -np.expm1(-dt)
-            uq = m.streams.uniform("network_quit", p.pid[mem], m.steps)
-            quits = mem[(uq < -np.expm1(-c.quit_rate * dt)) & (p.network[mem] >= 0)
-                        & (p.net_role[mem] == RUNNER)]
             leave_network(m, quits, "quit")
         mem = self.members()
         runners = int((p.net_role[mem] == RUNNER).sum())

@@ -94,9 +94,12 @@ class Slumlord(PrivateLandlord):
         start = ~sub & (u < -np.expm1(-c.sublet_rate * self.tolerance * dt))
         inspect_rate = c.inspection_rate + c.programme_inspection_rate * m.services.housing[
             m.dwelling_buurt[dw]]
+        # One draw decides inspection and detection: inspected when u < p, caught when also sublet
+        # and u < p x detection (so detection given inspection has probability ``detection``).
         ui = m.streams.uniform("inspection", dw, m.steps)
-        inspected = ui < -np.expm1(-inspect_rate * dt)
-        caught = inspected & sub & (m.streams.uniform("detection", dw, m.steps) < c.detection)
+        p_inspect = -np.expm1(-inspect_rate * dt)
+        inspected = ui < p_inspect
+        caught = sub & (ui < p_inspect * c.detection)
         self.inspections += int(inspected.sum())
         n_caught = int(caught.sum())
         if n_caught:
