@@ -89,14 +89,14 @@ def make_synthetic_sweep(root: Path, template: Path, n_runs: int, per_job: int =
     summary = json.loads(files.pop("summary.json"))
     jobs = []
     for j in range(n_runs // per_job):
-        jd = root / f"funding.annual_budget={j * 1000}"
+        jd = root / f"funding.annual_budget_per_resident={j}"
         seeds = list(range(j * per_job, (j + 1) * per_job))
         jd.mkdir(parents=True)
         (jd / "job.json").write_text(json.dumps({
-            "overrides": [f"funding.annual_budget={j * 1000}", f"seed={seeds[0]}",
+            "overrides": [f"funding.annual_budget_per_resident={j}", f"seed={seeds[0]}",
                           f"replicates={per_job}"],
             "seeds": seeds, "runs": [f"seed_{s}" for s in seeds]}))
-        jobs.append({"dir": jd.name, "overrides": [f"funding.annual_budget={j * 1000}"],
+        jobs.append({"dir": jd.name, "overrides": [f"funding.annual_budget_per_resident={j}"],
                      "point": None})
         for s in seeds:
             rd = jd / f"seed_{s}"
@@ -104,7 +104,7 @@ def make_synthetic_sweep(root: Path, template: Path, n_runs: int, per_job: int =
             for name, data in files.items():
                 (rd / name).write_bytes(data)
             m = dict(manifest, seed=s, config=dict(manifest["config"], seed=s,
-                                                   funding={"annual_budget": j * 1000.0}))
+                                                   funding={"annual_budget_per_resident": float(j)}))
             (rd / "manifest.json").write_text(json.dumps(m))
             summary["seed"] = s
             (rd / "summary.json").write_text(json.dumps(summary))
