@@ -179,6 +179,9 @@ class Neighbourhood(mesa.Model):
         self.person_years_by_age = np.zeros(101)
         self.offending_age_counts = np.zeros(101)
         self._synced_upto = 0
+        self.handles: list[Resident] = []  # Resident handles by slot (see _sync_agents)
+        self.handle_pid = np.full(int(nb.residents * 1.5) + 16, -1, dtype=np.int64)
+        self._spare_slots: list[int] = []
         occupied = np.sort(rng.choice(n_dw, size=n_occupied, replace=False))
         base = np.full(n_occupied, nb.income_rank_mean)
         # Households in private rental dwellings start slightly better off (est. +5 rank points).
@@ -267,43 +270,69 @@ class Neighbourhood(mesa.Model):
             h.dwelling[empty] = -1
 
     def _sync_agents(self) -> None:
-        """Drop rows of people who left; keep one Resident handle per person in the model.
+        """Drop rows of people who left; keep one registered Resident handle per person.
 
-        Handles are pooled: a handle freed by a departure is re-bound to a newcomer, which costs
-        far less than Mesa's deregister + register. Persons are identified by ``pid``.
+        Handles own fixed slots and are pooled: the slots freed by departures are re-bound to
+        newcomers in one vectorised assignment (``handle_pid[slot] = pid``). Only the step's
+        imbalance of arrivals and departures touches Mesa: spare handles are deregistered, and
+        registered again when needed, which is far cheaper than creating and removing agents.
         """
         p = self.pop.p
         leaving = np.flatnonzero(p.leave)
-        free = [a for a in p.agent[leaving].tolist() if a is not None]
-        p.agent[leaving] = None
+        freed = p.slot[leaving]
+        freed = freed[freed >= 0]
+        p.slot[leaving] = -1
         # Rows of people who left stay as inert "ghost" rows (leave=True, buurt=-1) until they
-        # are a tenth of all rows: compacting 30 columns (one of objects) costs more than carrying them.
-        n_ghost = int(p.leave.sum())
-        if n_ghost > 0.1 * p.n:
+        # are a tenth of all rows: compacting 30 columns costs more than carrying them.
+        if leaving.size > 0.1 * p.n:
             self.pop.compact()
             p = self.pop.p
-        # New persons get ever larger ids and are appended: those past the mark are new.
-        # (A newborn whose family moved out in the same step is already gone: no handle.)
-        new_rows = np.flatnonzero((p.pid >= self._synced_upto) & ~p.leave)
-        k = min(len(free), new_rows.size)
-        reused = free[:k]
-        for agent, pid in zip(reused, p.pid[new_rows[:k]].tolist(), strict=True):
-            agent.pid = pid
-        handles = np.empty(new_rows.size, dtype=object)
-        handles[:k] = reused
-        for i, pid in enumerate(p.pid[new_rows[k:]].tolist()):
-            handles[k + i] = Resident(self, pid)
-        p.agent[new_rows] = handles
-        for agent in free[k:]:
-            agent.remove()
+        # New persons get ever larger ids and are appended, so ``pid`` is sorted: the rows past
+        # the mark are new. (A newborn whose family moved out in the same step is already gone.)
+        start = int(np.searchsorted(p.pid, self._synced_upto))
+        new_rows = start + np.flatnonzero(~p.leave[start:])
+        k = min(freed.size, new_rows.size)
+        if new_rows.size > k:
+            slots = np.concatenate([freed[:k], self._take_slots(new_rows.size - k)])
+        else:
+            slots = freed[:k]
+            self._release_slots(freed[k:])
+        p.slot[new_rows] = slots
+        self.handle_pid[slots] = p.pid[new_rows]
         self._synced_upto = self.pop.next_pid
+
+    def _take_slots(self, n: int) -> np.ndarray:
+        """``n`` slots of registered handles: spare handles first, then new ones."""
+        spare = self._spare_slots
+        cut = len(spare) - min(n, len(spare))
+        reuse = spare[cut:]
+        del spare[cut:]
+        for s in reuse:
+            self.register_agent(self.handles[s])
+        first = len(self.handles)
+        need = n - len(reuse)
+        if first + need > self.handle_pid.size:
+            grown = np.full(max(first + need, 2 * self.handle_pid.size), -1, dtype=np.int64)
+            grown[: self.handle_pid.size] = self.handle_pid
+            self.handle_pid = grown
+        self.handles.extend(Resident(self, first + i) for i in range(need))
+        return np.concatenate([np.array(reuse, dtype=np.int64), np.arange(first, first + need)])
+
+    def _release_slots(self, slots: np.ndarray) -> None:
+        """Unbind handles no longer needed and take them out of Mesa's agent sets."""
+        if slots.size == 0:
+            return
+        self.handle_pid[slots] = -1
+        for s in slots.tolist():
+            self.deregister_agent(self.handles[s])
+        self._spare_slots.extend(slots.tolist())
 
     def resident(self, pid: int) -> Resident:
         """The Resident handle of person ``pid`` (KeyError if no longer in the model)."""
         row = int(self.pop.row_of[pid]) if 0 <= pid < self.pop.next_pid else -1
         if row < 0 or self.pop.p.leave[row]:
             raise KeyError(f"person {pid} is not in the model")
-        return self.pop.p.agent[row]
+        return self.handles[int(self.pop.p.slot[row])]
 
     # -- professionals -------------------------------------------------------------------------
     def professionals(self) -> list[Professional]:

@@ -56,7 +56,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "years_in_wijk": (np.float64, 0.0),  # childhood (<18) years lived in the wijk
     "moved_out": (np.bool_, False),
     "leave": (np.bool_, False),  # scratch: marked for removal this step
-    "agent": (object, None),  # the person's Resident handle (Mesa agent)
+    "slot": (np.int32, -1),  # the person's Resident handle: index into ``Neighbourhood.handles``
 }
 
 HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
@@ -185,22 +185,30 @@ class Population:
 class Resident(mesa.Agent):
     """Handle of one person: attributes read and write that person's row in the columns.
 
-    Residents have no ``step()``: their rules are vectorised in ``sim.mechanisms``.
+    Residents have no ``step()``: their rules are vectorised in ``sim.mechanisms``. A handle owns a
+    fixed ``slot``; which person it stands for is ``model.handle_pid[slot]``, so handles are re-bound
+    to newcomers by one vectorised assignment (see ``Neighbourhood._sync_agents``).
     """
 
-    def __init__(self, model: Neighbourhood, pid: int) -> None:
+    def __init__(self, model: Neighbourhood, slot: int) -> None:
         super().__init__(model)
-        self.pid = int(pid)
+        self.slot = slot
+
+    @property
+    def pid(self) -> int:
+        """Id of the person this handle stands for (-1 while the handle is unbound)."""
+        return int(self.model.handle_pid[self.slot])
 
     def _row(self) -> int:
-        r = int(self.model.pop.row_of[self.pid])
+        pid = self.pid
+        r = int(self.model.pop.row_of[pid]) if pid >= 0 else -1
         if r < 0:
-            raise LookupError(f"person {self.pid} is no longer in the model")
+            raise LookupError(f"person {pid} is no longer in the model")
         return r
 
     def set(self, name: str, value: object) -> None:
         """Write one column of this person's row."""
-        if name not in PERSON_COLUMNS or name == "pid":
+        if name not in PERSON_COLUMNS or name in ("pid", "slot"):
             raise KeyError(f"{name!r} is not a writable person column")
         getattr(self.model.pop.p, name)[self._row()] = value
 
@@ -219,5 +227,5 @@ def _column_property(name: str) -> property:
 # Read-only attributes for every person column (write with ``Resident.set``). Explicit properties,
 # not ``__getattr__``, so numpy's protocol probes on handles fail fast.
 for _name in PERSON_COLUMNS:
-    if _name not in ("pid", "agent"):
+    if _name not in ("pid", "slot"):
         setattr(Resident, _name, _column_property(_name))

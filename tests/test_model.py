@@ -64,7 +64,7 @@ def test_resident_agents_are_handles_on_the_columns(stepped_model):
     residents = m.agents_by_type[Resident]
     assert len(residents) == int(active.sum())
     row = int(np.flatnonzero(active & (p.age > 30))[0])
-    agent = p.agent[row]
+    agent = m.handles[p.slot[row]]
     assert agent.pid == p.pid[row]
     assert agent.age == pytest.approx(p.age[row])
     agent.set("trust", 0.123)
@@ -74,9 +74,13 @@ def test_resident_agents_are_handles_on_the_columns(stepped_model):
     if gone.size:
         with pytest.raises(KeyError):
             m.resident(int(p.pid[gone[0]]))
-    # Every handle points at its own row.
+    # Every registered handle stands for its own active person, one handle per person.
     pids = np.array([a.pid for a in residents])
     assert np.array_equal(np.sort(pids), np.sort(p.pid[active]))
+    assert np.array_equal(m.handle_pid[p.slot[active]], p.pid[active])
+    assert (p.slot[p.leave] == -1).all()
+    # Spare (unbound) handles are out of Mesa's agent sets.
+    assert all(m.handles[s] not in residents for s in m._spare_slots)
 
 
 def test_tracked_persons_elsewhere_keep_living(stepped_model):
