@@ -112,9 +112,9 @@ class Columns:
                 arr[:n] = d["_arrays"][name][:n]
                 d["_arrays"][name] = arr
             d["_cap"] = new_cap
+        # Rows past ``n`` always hold the defaults (new arrays are filled; ``keep`` refills the
+        # rows it frees), so growing is only a matter of moving the mark.
         sl = slice(n, need)
-        for name, (_dtype, fill) in self.spec.items():
-            d["_arrays"][name][sl] = fill
         d["n"] = need
         self._refresh()
         return sl
@@ -124,8 +124,10 @@ class Columns:
         d = self.__dict__
         idx = np.flatnonzero(mask)
         k = idx.size
-        for arr in d["_arrays"].values():
+        n = d["n"]
+        for name, arr in d["_arrays"].items():
             arr[:k] = arr[idx]
+            arr[k:n] = self.spec[name][1]
         d["n"] = k
         self._refresh()
 

@@ -89,14 +89,13 @@ class Streams:
 
     def uniform(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
         """Uniform [0, 1) per person id for this process and step (counter-based, order-free)."""
-        key = self._key(name, step)
-        with np.errstate(over="ignore"):
-            z = pid.astype(np.uint64)
-            z *= _GOLD
-            z ^= key
-            _mix(z)
+        # Wrapping uint64 arithmetic on arrays raises no overflow warnings: no errstate needed.
+        z = pid.astype(np.uint64)
+        z *= _GOLD
+        z ^= self._key(name, step)
+        _mix(z)
         z >>= _S11
-        return z.astype(np.float64) * _TO_UNIT
+        return z * _TO_UNIT  # uint64 -> float64 inside the ufunc: same values as astype first
 
     def normal(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
         """Standard normal per person id (inverse-CDF of ``uniform``; same CRN property)."""
