@@ -20,7 +20,7 @@ import numpy as np
 from mesa.time import Schedule
 
 from sim.agents.criminal_networks import CriminalNetwork, leave_network, network_context
-from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord
+from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord, step_landlords
 from sim.agents.professionals import POST_COLUMNS, ROLES, Professional, step_posts
 from sim.config import WijksimConfig
 from sim.config_crime import SlumlordsConfig
@@ -141,6 +141,7 @@ class Neighbourhood(mesa.Model):
         self.buurt_adjacency = adjacency(self.grid_width, self.dwelling_buurt, nb.buurten)
         self.env = Environment(nb.buurten, self.buurt_adjacency)
         self.dwelling_owner = np.full(n_dw, -1, dtype=np.int64)
+        self.dwelling_maintenance = np.zeros(n_dw)  # the owning landlord's effort per year
         self.dwelling_tenure = np.zeros(n_dw, dtype=np.int8)
         self.applicant_rank_mean = np.zeros(n_dw)
         self.dwelling_sublet = np.zeros(n_dw, dtype=bool)
@@ -221,9 +222,7 @@ class Neighbourhood(mesa.Model):
         self.flows.begin_moves()
         moving.step(self)
         moving.fill_vacancies(self)
-        for kind in (HousingCorporation, PrivateLandlord, Slumlord):
-            if kind in self.agents_by_type:
-                self.agents_by_type[kind].do("step")
+        step_landlords(self)
         step_posts(self)
         if self.programme is not None:
             self.programme.account()

@@ -4,7 +4,8 @@ A landlord maintains its dwellings (quality decays by ``housing.quality_decay_ra
 restored by the landlord's maintenance effort) and lets its vacancies to applicants from its own pool:
 the corporation allocates social housing by need (a poorer pool), private landlords let to a somewhat
 better-off, younger pool (``moving.applicant_rank_mean`` / ``private_applicant_rank_mean``; est.).
-Slumlords (illegal subletting, neglect) come with the crime and landlords issue.
+Slumlords neglect maintenance and tolerate illegal subletting (``Slumlord``). Landlords are Mesa agents
+that hold their policy; ``step_landlords`` maintains every dwelling in one vectorised pass.
 """
 
 from __future__ import annotations
@@ -29,27 +30,44 @@ class Landlord(mesa.Agent):
                  applicant_rank_mean: float) -> None:
         super().__init__(model)
         self.dwellings = np.asarray(dwellings, dtype=np.int64)
-        self.maintenance = float(maintenance)
+        self.maintenance = maintenance
         self.applicant_rank_mean = float(applicant_rank_mean)
         model.dwelling_owner[self.dwellings] = self.unique_id
         model.dwelling_tenure[self.dwellings] = self.tenure
         model.applicant_rank_mean[self.dwellings] = self.applicant_rank_mean
 
     @property
+    def maintenance(self) -> float:
+        """Maintenance effort per year (written through to the model's per-dwelling array)."""
+        return self._maintenance
+
+    @maintenance.setter
+    def maintenance(self, value: float) -> None:
+        self._maintenance = float(value)
+        self.model.dwelling_maintenance[self.dwellings] = self._maintenance
+
+    @property
     def vacancies(self) -> int:
         return int((self.model.pop.occupant[self.dwellings] < 0).sum())
 
-    def step(self) -> None:
-        """Quality decays; maintenance restores it towards 1 (diminishing returns)."""
-        m = self.model
-        dt = m.dt
-        q = m.dwelling_quality[self.dwellings]
-        decay = m.cfg.housing.quality_decay_rate * q
-        # Programme housing money (maintenance agreements, subsidies) adds to the landlord's own.
-        in_buurt = m.dwelling_buurt[self.dwellings]
-        boost = m.cfg.services.housing_maintenance_effect * m.services.housing[in_buurt]
-        repair = (self.maintenance + boost) * (1.0 - q)
-        m.dwelling_quality[self.dwellings] = np.clip(q + dt * (repair - decay), 0.0, 1.0)
+
+def step_landlords(model: Neighbourhood) -> None:
+    """Every landlord's maintenance in one pass over the dwellings, then slumlords' subletting.
+
+    Quality decays and maintenance (the owner's effort, held per dwelling in
+    ``model.dwelling_maintenance``, plus programme housing money) restores it towards 1 with
+    diminishing returns. Landlords own disjoint dwellings, so one vectorised pass is the same as
+    one pass per landlord.
+    """
+    dt = model.dt
+    q = model.dwelling_quality
+    decay = model.cfg.housing.quality_decay_rate * q
+    # Programme housing money (maintenance agreements, subsidies) adds to the landlord's own.
+    boost = model.cfg.services.housing_maintenance_effect * model.services.housing[model.dwelling_buurt]
+    repair = (model.dwelling_maintenance + boost) * (1.0 - q)
+    model.dwelling_quality[:] = np.clip(q + dt * (repair - decay), 0.0, 1.0)
+    if Slumlord in model.agents_by_type:
+        model.agents_by_type[Slumlord].do("step")
 
 
 class HousingCorporation(Landlord):
@@ -82,7 +100,7 @@ class Slumlord(PrivateLandlord):
         self.fines = 0
 
     def step(self) -> None:
-        super().step()
+        """Subletting starts, inspections detect and fine it (maintenance: ``step_landlords``)."""
         m = self.model
         c = m.slumlord_policy
         dt = m.dt
