@@ -249,11 +249,11 @@ class Neighbourhood(mesa.Model):
         p = self.pop.p
         inw = p.buurt >= 0
         child = inw & (p.age < 18)
-        p.years_in_wijk[child] += self.dt
+        np.add(p.years_in_wijk, self.dt, out=p.years_in_wijk, where=child)
         if self.year >= 0:
             self.person_years_by_age += self.dt * np.bincount(
                 np.minimum(p.age[inw], 100).astype(int), minlength=101)
-        self.person_steps += p.n - int(p.leave.sum())
+        self.person_steps += p.n - np.count_nonzero(p.leave)
 
     def _close_households(self) -> None:
         """Households left with no members free their dwelling."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from scipy.special import ndtri
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -99,7 +100,7 @@ class Streams:
 
     def normal(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
         """Standard normal per person id (inverse-CDF of ``uniform``; same CRN property)."""
-        from scipy.special import ndtri
-
         u = self.uniform(name, pid, step)
-        return ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+        np.maximum(u, 1e-12, out=u)  # same as clipping to [1e-12, 1 - 1e-12], in place
+        np.minimum(u, 1 - 1e-12, out=u)
+        return ndtri(u, out=u)

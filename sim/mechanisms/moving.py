@@ -161,7 +161,10 @@ def _leave_home(model: Neighbourhood) -> None:
     vac = np.flatnonzero(pop.occupant < 0)
     rng = model.streams.gen("housing")
     k = min(want_local.size, vac.size)
-    local, away = want_local[:k], np.setdiff1d(go, want_local[:k], assume_unique=True)
+    local = want_local[:k]
+    housed = np.zeros(p.n, dtype=bool)
+    housed[local] = True
+    away = go[~housed[go]]  # in the order of ``go``, as setdiff1d gave, without its sort
     p.dependent[go] = False
     if away.size:
         model.migration.leavers(away)
