@@ -18,12 +18,13 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLD = np.uint64(0x9E3779B97F4A7C15)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+# Constants as 0-d uint64 arrays: ufuncs take them about twice as fast as numpy scalars.
+_M1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
+_M2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
+_GOLD = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
+_S30, _S27, _S31 = (np.array(k, dtype=np.uint64) for k in (30, 27, 31))
 _TO_UNIT = 1.0 / float(1 << 53)
-_S11 = np.uint64(11)
+_S11 = np.array(11, dtype=np.uint64)
 _MASK = 0xFFFFFFFFFFFFFFFF
 
 
@@ -38,11 +39,15 @@ def _mix_int(z: int) -> int:
 
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser, in place on a uint64 array (wrapping arithmetic is intended)."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
+    t = np.empty_like(z)
+    np.right_shift(z, _S30, out=t)
+    np.bitwise_xor(z, t, out=z)
+    np.multiply(z, _M1, out=z)
+    np.right_shift(z, _S27, out=t)
+    np.bitwise_xor(z, t, out=z)
+    np.multiply(z, _M2, out=z)
+    np.right_shift(z, _S31, out=t)
+    np.bitwise_xor(z, t, out=z)
     return z
 
 
@@ -58,7 +63,7 @@ class Streams:
         self.seed = int(seed)
         self._root = np.random.SeedSequence(self.seed)
         self._gens: dict[str, np.random.Generator] = {}
-        self._keys: dict[tuple[str, int], np.uint64] = {}
+        self._keys: dict[tuple[str, int], np.ndarray] = {}
         # 64-bit salt for the counter-based draws, itself derived from the root.
         self._salt = int(np.random.SeedSequence(self.seed, spawn_key=(0xC0FFEE,))
                          .generate_state(1, np.uint64)[0])
@@ -76,13 +81,13 @@ class Streams:
         ss = np.random.SeedSequence(self.seed, spawn_key=(name_key(name), 1))
         return int(ss.generate_state(1, np.uint32)[0])
 
-    def _key(self, name: str, step: int) -> np.uint64:
+    def _key(self, name: str, step: int) -> np.ndarray:
         """The 64-bit key of (stream, step), mixed in plain Python integers (cheap for a scalar)."""
         k = self._keys.get((name, step))
         if k is None:
             x = (self._salt ^ (name_key(name) * 0x100000001B3)) & _MASK
             x ^= ((step & 0xFFFFFFFF) * 0x9E3779B97F4A7C15) & _MASK
-            k = np.uint64(_mix_int(x))
+            k = np.array(_mix_int(x), dtype=np.uint64)
             if len(self._keys) > 4096:
                 self._keys.clear()
             self._keys[(name, step)] = k
@@ -92,10 +97,10 @@ class Streams:
         """Uniform [0, 1) per person id for this process and step (counter-based, order-free)."""
         # Wrapping uint64 arithmetic on arrays raises no overflow warnings: no errstate needed.
         z = pid.astype(np.uint64)
-        z *= _GOLD
-        z ^= self._key(name, step)
+        np.multiply(z, _GOLD, out=z)
+        np.bitwise_xor(z, self._key(name, step), out=z)
         _mix(z)
-        z >>= _S11
+        np.right_shift(z, _S11, out=z)
         return z * _TO_UNIT  # uint64 -> float64 inside the ufunc: same values as astype first
 
     def normal(self, name: str, pid: np.ndarray, step: int) -> np.ndarray:
