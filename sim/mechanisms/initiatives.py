@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.professionals import ROLES
+from sim.agents.professionals import ROLE_NAMES, ROLES
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
+
+_CONTACT_ROLE = np.array([ROLES[r].contact for r in ROLE_NAMES])  # by ``role_i``
 
 
 class Initiatives:
@@ -83,9 +85,11 @@ class Initiatives:
         rng = m.streams.gen("initiatives")
         k = m.cfg.initiatives.participants - 1
         contacts: dict[int, list[int]] = {}
-        for q in m.professionals():
-            if q.filled and ROLES[q.role].contact:
-                contacts.setdefault(q.buurt, []).append(q.post_id)
+        # Filled contact posts in creation order (live post rows are the registered agents).
+        P = m.posts
+        sel = np.flatnonzero(P.alive & P.filled & _CONTACT_ROLE[P.role_i])
+        for b, post_id in zip(P.buurt[sel].tolist(), P.post_id[sel].tolist(), strict=True):
+            contacts.setdefault(b, []).append(post_id)
         is_starter = np.zeros(p.n, dtype=bool)
         is_starter[starters] = True
         for bb in np.unique(p.buurt[starters]).tolist():
@@ -94,15 +98,19 @@ class Initiatives:
             pool = adults[(adult_buurt == bb) & ~is_starter[adults]]
             pool = rng.permutation(pool[p.initiative[pool] < 0])
             posts = contacts.get(bb, [])
-            for j, row in enumerate(here.tolist()):
-                iid = self.next_id
-                self.next_id += 1
-                p.initiative[row] = iid
-                p.initiative[pool[j * k:(j + 1) * k]] = iid
-                self.ids.append(iid)
-                self.buurt.append(int(bb))
-                self.contact.append(int(posts[int(rng.integers(len(posts)))]) if posts else -1)
-                self.started += 1
+            # Starter j (in id order) gets initiative next_id + j and pool[j*k:(j+1)*k].
+            n = here.size
+            iids = np.arange(self.next_id, self.next_id + n)
+            self.next_id += n
+            p.initiative[here] = iids
+            dealt = min(pool.size, n * k)
+            p.initiative[pool[:dealt]] = np.repeat(iids, k)[:dealt]
+            self.ids.extend(iids.tolist())
+            self.buurt.extend([int(bb)] * n)
+            # One contact per starter, in turn (same draws as one scalar draw each).
+            self.contact.extend(np.asarray(posts)[rng.integers(len(posts), size=n)].tolist()
+                                if posts else [-1] * n)
+            self.started += n
 
     def _end(self, ids: np.ndarray) -> None:
         if ids.size == 0:
