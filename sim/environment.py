@@ -25,6 +25,8 @@ NATIONAL_LIVEABILITY = 0.72
 REPUTATION_RATE = 0.2  # per year (est.)
 TURNOVER_SCALE = 0.4  # moves per resident per year that count as maximal turnover (est.)
 CRIME_SMOOTHING = 2.0  # per year: registered crime is read as a ~6-month moving average (est.)
+# Person categories of ``Environment.update``: 5 age bands x in school x employed x runner.
+K_CODES = 40
 
 
 class Environment:
@@ -51,7 +53,9 @@ class Environment:
         self.dwelling_quality = np.zeros(n)
         self.vacancy_rate = np.zeros(n)
         self.liveability_change = np.zeros(n)  # over the past year (delivered results)
-        self._dwellings_per_buurt: np.ndarray | None = None
+        self._dwellings_per_buurt = np.ones(n, dtype=np.int64)
+        self._dwelling_key: tuple[np.ndarray, np.ndarray] | None = None
+        self._band_cache: tuple[float, tuple[float, ...], np.ndarray] | None = None
         self._history: list[np.ndarray] = []
         self.pupils = np.zeros(n, dtype=np.int64)
         self.dealing = np.zeros(n)  # open dealing: runners per 1000 residents / dealing_scale, <= 1
@@ -69,46 +73,69 @@ class Environment:
         dt = model.dt
         n = self.n
         # Sums per buurt over all rows at once: bin 0 collects the rows with buurt -1 (the dead,
-        # the departed and people elsewhere) and is dropped. No masks or gathers: this is hot.
+        # the departed and people elsewhere) and is dropped. No gathers, few passes: this is hot.
         b1 = p.buurt.astype(np.intp) + 1
         m1 = n + 1
-
-        def per_buurt(weights: np.ndarray | None = None) -> np.ndarray:
-            return np.bincount(b1, weights, minlength=m1)[1:]
-
         age = p.age
-        pop = per_buurt().astype(np.int64)
+        adult_b = age >= 18
+        # Every head count in one bincount: each person gets one of K_CODES disjoint categories
+        # (age band x in school x employed x runner), counted per buurt, then summed into the counts.
+        band, counts_of = self._bands(model.cfg.work.retirement_age)
+        code = (age >= band[0]).view(np.uint8) + (age >= band[1]).view(np.uint8)
+        code += (age >= band[2]).view(np.uint8)
+        code += (age >= band[3]).view(np.uint8)
+        code *= 8
+        code += p.in_school.view(np.uint8) * np.uint8(4)
+        code += p.employed.view(np.uint8) * np.uint8(2)
+        code += (p.net_role == 0).view(np.uint8)
+        key = b1 * K_CODES
+        key += code
+        tally = np.bincount(key, minlength=m1 * K_CODES).reshape(m1, K_CODES)[1:]
+        pop, adults, pupils, youths, labour, unemployed, runners = counts_of @ tally.T
         self.population = pop
         safe = np.maximum(pop, 1)
-        adult = (age >= 18).astype(np.float64)
-        self.adults = per_buurt(adult).astype(np.int64)
-        na = np.maximum(self.adults, 1)
-        self.mean_income_rank = per_buurt(p.income_rank * adult) / na
-        self.mean_trust = per_buurt(p.trust * adult) / na
+        self.adults = adults
+        na = np.maximum(adults, 1)
+        self.pupils = pupils
+        # Float sums over adults and over pupils, by (buurt, group) with group 1 adults, 2 pupils,
+        # 0 the others: each sum adds the same values in the same order as a sum over all rows
+        # with weight 0 for the others (adding +0.0 changes nothing), so results are unchanged.
+        pupil_b = p.in_school & ~adult_b
+        group = b1 * 4
+        group += adult_b.view(np.uint8) + pupil_b.view(np.uint8) * np.uint8(2)
+        m4 = 4 * m1
+        self.mean_income_rank = np.bincount(group, p.income_rank, minlength=m4)[5::4] / na
+        self.mean_trust = np.bincount(group, p.trust, minlength=m4)[5::4] / na
         # Pupils' family background sets school composition (est.: +-0.15 quality over the range).
-        pupil = (p.in_school & (age < 18)).astype(np.float64)
-        self.pupils = per_buurt(pupil).astype(np.int64)
-        mean_parent = per_buurt(p.parent_rank * pupil) / np.maximum(self.pupils, 1)
-        self.youths = per_buurt((age >= 12) & (age < 24)).astype(np.int64)
-        labour = (age >= 18) & ~p.in_school & (age < model.cfg.work.retirement_age)
-        self.labour_force = per_buurt(labour).astype(np.int64)
-        self.unemployed = per_buurt(labour & ~p.employed).astype(np.int64)
+        mean_parent = np.bincount(group, p.parent_rank, minlength=m4)[6::4] / np.maximum(pupils, 1)
+        self.youths = youths
+        self.labour_force = labour
+        self.unemployed = unemployed
         sv = model.services
         self.school_quality = np.clip(0.5 + 0.3 * (mean_parent / 100.0 - 0.5)
                                       + model.cfg.services.school_quality_effect * sv.relative("teacher"),
                                       0.0, 1.0)
-        # Dwellings.
-        db = model.dwelling_buurt
-        if self._dwellings_per_buurt is None:
+        # Dwellings: the buurt of each dwelling never changes, so its counts are cached.
+        if self._dwelling_key is None:
+            db = model.dwelling_buurt.astype(np.intp)
             self._dwellings_per_buurt = np.maximum(np.bincount(db, minlength=n), 1)
+            self._dwelling_key = (db, db * 4)
+        db, db4 = self._dwelling_key
         ndw = self._dwellings_per_buurt
         self.dwelling_quality = np.bincount(db, model.dwelling_quality, minlength=n) / ndw
         occ = model.pop.occupant
         occupied = occ >= 0
-        self.vacancy_rate = 1.0 - np.bincount(db, occupied, minlength=n) / ndw
-        # Mean years households have lived in their dwelling (residential stability).
-        years = np.where(occupied, model.year - model.pop.h.moved_in[occ], 0.0)
-        stay = np.bincount(db, years, minlength=n) / np.maximum(np.bincount(db, occupied, minlength=n), 1)
+        # Occupied and sublet dwellings counted in one pass: (buurt, occupied, sublet) cells.
+        cells = np.bincount(db4 + (occupied.view(np.uint8) * np.uint8(2)
+                                   + model.dwelling_sublet.view(np.uint8)),
+                            minlength=4 * n).reshape(n, 4)
+        n_occupied = cells[:, 2] + cells[:, 3]
+        self.vacancy_rate = 1.0 - n_occupied / ndw
+        # Mean years households have lived in their dwelling (residential stability); a vacant
+        # dwelling's value (that of some household, x 0) adds +0.0, as ``np.where`` did.
+        years = model.year - model.pop.h.moved_in.take(occ)
+        years *= occupied
+        stay = np.bincount(db, years, minlength=n) / np.maximum(n_occupied, 1)
         # Smoothed stocks.
         k = -np.expm1(-c.adjust_rate * dt)
         ks = -np.expm1(-CRIME_SMOOTHING * dt)
@@ -117,9 +144,9 @@ class Environment:
         moves_now = model.flows.step_out_by_buurt / safe / dt
         self.turnover += ks * (moves_now - self.turnover)
         crime_norm = np.minimum(1.0, self.crime_rate / c.crime_scale)
-        per_1000 = 1000.0 * per_buurt(p.net_role == 0) / safe
+        per_1000 = 1000.0 * runners / safe
         self.dealing = np.minimum(1.0, per_1000 / model.cfg.networks.dealing_scale)
-        self.sublet_share = np.bincount(db, model.dwelling_sublet, minlength=n) / ndw
+        self.sublet_share = (cells[:, 1] + cells[:, 3]) / ndw
         # Initiatives' effect saturates (est.: at most 0.1 of collective efficacy and 0.05 of
         # disorder however many there are): a ceiling on what residents' own efforts can carry.
         dens = model.initiatives.per_1000()
@@ -152,7 +179,36 @@ class Environment:
             self._history.pop(0)
         self.liveability_change = self.liveability - self._history[0]
 
+    def _bands(self, retirement_age: float) -> tuple[tuple[float, ...], np.ndarray]:
+        """Age-band thresholds, and which categories each head count of ``update`` sums.
+
+        A category's code is band * 8 + in_school * 4 + employed * 2 + runner, with band the number
+        of thresholds (12, 18, 24 and the pension age, sorted) at or below the age. Every age limit
+        of a count is a threshold, so a band lies wholly inside or outside it: testing the band's
+        lower bound decides. Rows of the matrix: population, adults, pupils, youths (12-23),
+        labour force, unemployed, runners.
+        """
+        if self._band_cache is not None and self._band_cache[0] == retirement_age:
+            return self._band_cache[1], self._band_cache[2]
+        t = tuple(sorted((12.0, 18.0, 24.0, float(retirement_age))))
+        rows = []
+        for code in range(K_CODES):
+            band, school, employed, runner = code // 8, code >> 2 & 1, code >> 1 & 1, code & 1
+            low = -np.inf if band == 0 else t[band - 1]
+            adult = low >= 18
+            labour = adult and not school and not low >= retirement_age
+            rows.append((1, adult, school and not adult, 12 <= low < 24, labour,
+                         labour and not employed, runner))
+        counts_of = np.array(rows, dtype=np.int64).T.copy()
+        self._band_cache = (retirement_age, t, counts_of)
+        return t, counts_of
+
     def wijk_mean(self, values: np.ndarray) -> float:
         """Population-weighted mean over buurten."""
         w = self.population
         return float((values * w).sum() / max(w.sum(), 1))
+
+    def wijk_means(self, *values: np.ndarray) -> list[float]:
+        """``wijk_mean`` of several arrays at once (each row sums in the same order as alone)."""
+        w = self.population
+        return ((np.stack(values) * w).sum(axis=1) / max(w.sum(), 1)).tolist()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.agents.criminal_networks import leave_network
+from sim.agents.criminal_networks import CriminalNetwork, leave_network
 from sim.agents.landlords import Slumlord
 from sim.config_programme import DOMAINS
 from sim.mechanisms.moving import CBS_AGES, cbs_rate, place_quality_elsewhere
@@ -283,6 +283,7 @@ class Recorder:
         self.buurt_rows: list[dict[str, np.ndarray]] = []
 
     def record_step(self) -> None:
+        """One row of the time series; per-buurt head counts are the environment's of this step."""
         m = self.model
         p = m.pop.p
         env = m.env
@@ -290,47 +291,52 @@ class Recorder:
         inw = p.buurt >= 0
         adults = env.adults.sum()
         lf = env.labour_force.sum()
-        y2534 = inw & (age >= 25) & (age < 35)
-        n2534 = int(y2534.sum())
-        youth = inw & (age >= 12) & (age < 25)
-        n_youth = int(youth.sum())
-        recent = int((youth & (p.suspect_last > m.year - 1.0)).sum())
-        wa = inw & (age >= 25) & (age < 65)
-        n_wa = int(wa.sum())
+        a25 = age >= 25
+        y2534 = inw & a25 & (age < 35)
+        n2534 = np.count_nonzero(y2534)
+        a12 = age >= 12
+        youth = inw & a12 & (age < 25)
+        n_youth = np.count_nonzero(youth)
+        recent = np.count_nonzero(youth & (p.suspect_last > m.year - 1.0))
+        wa = inw & a25 & (age < 65)
+        n_wa = np.count_nonzero(wa)
+        occupant = m.pop.occupant
         mig = m.migration
         fl = m.flows.step_counts
+        means = env.wijk_means(env.liveability, env.crime_rate, env.disorder, env.collective_efficacy,
+                               env.school_quality, env.dealing, env.reputation)
         self.rows.append({
             "step": m.steps,
             "year": m.year,
             "population": int(env.population.sum()),
-            "tracked_elsewhere": int((p.tracked & (p.buurt < 0) & ~p.leave).sum()),
-            "households": int(m.pop.h.alive.sum()),
-            "vacancy_rate": float((m.pop.occupant < 0).mean()),
+            "tracked_elsewhere": np.count_nonzero(p.tracked & ~(inw | p.leave)),
+            "households": np.count_nonzero(m.pop.h.alive),
+            "vacancy_rate": np.count_nonzero(occupant < 0) / occupant.size,
             "births": fl["births"], "deaths": fl["deaths"], "arrivals": fl["arrivals"],
             "departures": fl["departures"], "local_moves": fl["local_moves"],
             "moves_between_buurten": fl["local_out"],
             "employment_rate": float(1.0 - env.unemployed.sum() / lf) if lf else np.nan,
             "mean_income_rank": float((env.mean_income_rank * env.adults).sum() / adults)
             if adults else np.nan,
-            "startqual_25_34": float((y2534 & (p.edu >= EDU_START)).sum() / n2534) if n2534
+            "startqual_25_34": np.count_nonzero(y2534 & (p.edu >= EDU_START)) / n2534 if n2534
             else np.nan,
-            "higher_ed_25_34": float((y2534 & (p.edu == EDU_HIGHER)).sum() / n2534) if n2534
+            "higher_ed_25_34": np.count_nonzero(y2534 & (p.edu == EDU_HIGHER)) / n2534 if n2534
             else np.nan,
-            "youth_suspect_share": float(recent / max(n_youth, 1)),
-            "liveability": env.wijk_mean(env.liveability),
-            "crime_rate": env.wijk_mean(env.crime_rate),
-            "disorder": env.wijk_mean(env.disorder),
-            "collective_efficacy": env.wijk_mean(env.collective_efficacy),
-            "school_quality": env.wijk_mean(env.school_quality),
+            "youth_suspect_share": recent / max(n_youth, 1),
+            "liveability": means[0],
+            "crime_rate": means[1],
+            "disorder": means[2],
+            "collective_efficacy": means[3],
+            "school_quality": means[4],
             "trust": float((env.mean_trust * env.adults).sum() / adults) if adults else np.nan,
-            "resident_mean_rank_25_64": float(p.income_rank[wa].sum() / n_wa) if n_wa else np.nan,
+            "resident_mean_rank_25_64": float(p.income_rank.compress(wa).sum() / n_wa) if n_wa else np.nan,
             "leaver_mean_rank_25_64": mig.leaver_sum / mig.leaver_n if mig.leaver_n else np.nan,
             "newcomer_mean_rank_25_64": mig.newcomer_sum / mig.newcomer_n if mig.newcomer_n
             else np.nan,
             "leavers_25_64": mig.leaver_n,
             "newcomers_25_64": mig.newcomer_n,
             **process_series(m),
-            **crime_series(m),
+            **crime_series(m, inw, a12, dealing=means[5], reputation=means[6]),
         })
         mig.reset()
         m.flows.reset_step()
@@ -369,7 +375,11 @@ def process_series(m: Neighbourhood) -> dict[str, float]:
     sv = m.services
     st = sv.post_stats  # gathered from the posts by this step's services update
     w = np.maximum(m.env.population, 1)
-    finite = [np.minimum(sv.load[r], 10.0) for r in sv.load if np.isfinite(sv.load[r]).any()]
+    # Population-weighted means (as ``np.average``) of the capped load of each role with any finite
+    # load, and of familiarity, in one product: each row sums in the same order as on its own.
+    finite = np.isfinite(sv.load_table).any(axis=1)
+    rows = np.concatenate([sv.capped_load[finite], sv.familiarity[None, :]])
+    avg = np.multiply(rows, w, dtype=np.float64).sum(axis=1) / w.sum(dtype=np.float64)
     return {
         "programme_active": bool(prog is not None and prog.active),
         "budget_year": float(prog.budget_year) if prog is not None and prog.active else 0.0,
@@ -385,34 +395,41 @@ def process_series(m: Neighbourhood) -> dict[str, float]:
         "staff_leavers": m.staff_ledger["leavers"],
         "mean_tenure": st["mean_tenure"],
         "mean_knowledge": st["mean_knowledge"],
-        "mean_load": float(np.mean([np.average(x, weights=w) for x in finite])) if finite else 0.0,
-        "familiarity": float(np.average(sv.familiarity, weights=w)),
+        "mean_load": float(avg[:-1].sum() / (avg.size - 1)) if avg.size > 1 else 0.0,  # = mean
+        "familiarity": float(avg[-1]),
     }
 
 
-def crime_series(m: Neighbourhood) -> dict[str, float]:
-    """Networks, slumlords and initiatives for one step."""
+def crime_series(m: Neighbourhood, inw: np.ndarray, a12: np.ndarray, dealing: float,
+                 reputation: float) -> dict[str, float]:
+    """Networks, slumlords and initiatives for one step.
+
+    ``inw`` marks the persons living in the wijk, ``a12`` those aged 12 or more; ``dealing`` and
+    ``reputation`` are the wijk means.
+    """
     p = m.pop.p
-    inw = p.buurt >= 0
-    youth = inw & (p.age >= 12) & (p.age < 24)
-    led = m.network_ledger
     env = m.env
-    slum = list(m.agents_by_type.get(Slumlord, []))
+    member = inw & (p.network >= 0)
+    youth = a12 & (p.age < 24)  # the environment's youths, counted per buurt
+    led = m.network_ledger
+    slum = m.agents_by_type.get(Slumlord)
     slum_dw = m.slumlord_dwellings
-    adults = inw & (p.age >= 18)
+    nets = m.agents_by_type.get(CriminalNetwork)
     return {
-        "networks": len(m.networks()),
-        "network_members": int((inw & (p.network >= 0)).sum()),
-        "youth_network_share": float((youth & (p.network >= 0)).sum() / max(int(youth.sum()), 1)),
+        "networks": len(nets) if nets is not None else 0,
+        "network_members": np.count_nonzero(member),
+        "youth_network_share": np.count_nonzero(member & youth) / max(int(env.youths.sum()), 1),
         "network_recruits": led.get("joined", 0) - led.get("founders", 0),
         "network_arrests": led.get("arrested", 0),
-        "dealing": env.wijk_mean(env.dealing),
-        "sublet_share_slumlord": float(m.dwelling_sublet[slum_dw].mean()) if slum_dw.size else 0.0,
-        "sublet_dwellings": int(m.dwelling_sublet.sum()),
-        "inspections": sum(s.inspections for s in slum),
+        "dealing": dealing,
+        "sublet_share_slumlord": np.count_nonzero(m.dwelling_sublet.take(slum_dw)) / slum_dw.size
+        if slum_dw.size else 0.0,
+        "sublet_dwellings": np.count_nonzero(m.dwelling_sublet),
+        "inspections": sum(s.inspections for s in slum) if slum is not None else 0,
         "initiatives": len(m.initiatives.ids),
-        "participation": float((adults & (p.initiative >= 0)).sum() / max(int(adults.sum()), 1)),
-        "reputation": env.wijk_mean(env.reputation),
+        "participation": np.count_nonzero(inw & (p.age >= 18) & (p.initiative >= 0))
+        / max(int(env.adults.sum()), 1),
+        "reputation": reputation,
     }
 
 

@@ -33,6 +33,13 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 # tests/test_programme.py). Effects of services are zero here, so a wijk with regular provision only
 # behaves like the calibrated foundation; better or worse service moves outcomes from there.
 CONTACT = np.array([role.contact for role in ROLES.values()])
+CONTACT_ROWS = np.flatnonzero(CONTACT)
+CONTACT_F = CONTACT.astype(float)
+ROW = {r: i for i, r in enumerate(ROLES)}
+BOOST_DOMAINS = tuple(role.domain for role in ROLES.values()) + ("housing",)
+WIJK_WIDE = np.array([role.wijk_wide for role in ROLES.values()])
+CASELOAD = np.array([[role.caseload] for role in ROLES.values()])  # a column: one row per role
+N_ROLES = len(ROLES)
 REFERENCE = {"wijkagent": 0.452, "teacher": 0.456, "youth_worker": 0.146, "caretaker": 0.0,
              "social_worker": 0.200}
 FAMILIARITY_REF = 0.214  # familiarity of regular provision, measured the same way
@@ -53,80 +60,94 @@ class Services:
         self.post_stats = {"posts": 0, "filled": 0, "programme_posts": 0, "mean_tenure": 0.0,
                            "mean_knowledge": 0.0}
         self._demand = {r: np.zeros(n) for r in ROLES}
+        self.load_table = np.ones((N_ROLES, n))  # ``load`` as one array: a row per role
+        self.capped_load = np.ones((N_ROLES, n))  # the same, at most 10
+        self._dwellings = np.bincount(model.dwelling_buurt, minlength=n).astype(float)
+        self._boost_inputs: tuple[float, ...] | None = None  # cache key of the input boosts
+        self._boosts = np.zeros((N_ROLES, 1))
+        self._housing = np.zeros(n)
 
     def demand_by_role(self) -> dict[str, np.ndarray]:
         """Clients per buurt for each role (from the last environment update)."""
-        m = self.model
-        e = m.env
-        return {
-            "wijkagent": e.population.astype(float),
-            "teacher": e.pupils.astype(float),
-            "youth_worker": AT_RISK_SHARE * e.youths,
-            "caretaker": np.bincount(m.dwelling_buurt, minlength=m.n_buurten).astype(float),
-            "social_worker": WORK_CLIENT_SHARE * e.unemployed,
-        }
+        return dict(zip(ROLES, self._demand_table(), strict=True))
+
+    def _demand_table(self) -> np.ndarray:
+        """``demand_by_role`` as one array, a row per role (in ROLES order)."""
+        e = self.model.env
+        d = np.empty((N_ROLES, self.model.n_buurten))
+        d[ROW["wijkagent"]] = e.population
+        d[ROW["teacher"]] = e.pupils
+        d[ROW["youth_worker"]] = AT_RISK_SHARE * e.youths
+        d[ROW["caretaker"]] = self._dwellings
+        d[ROW["social_worker"]] = WORK_CLIENT_SHARE * e.unemployed
+        return d
 
     def update(self) -> None:
+        """Recompute loads, service levels, familiarity and visibility; all roles at once."""
         m = self.model
         c = m.cfg
         n = m.n_buurten
-        demand = self._demand = self.demand_by_role()
+        demand = self._demand_table()
+        self._demand = dict(zip(ROLES, demand, strict=True))
         prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
         P = m.posts  # the posts' columns (sim.agents.professionals); sums by (role, buurt)
-        live = np.flatnonzero(P.alive)
+        live = P.alive.nonzero()[0]
         role_i, where = P.role_i[live], P.buurt[live]
         is_filled, is_prog = P.filled[live], P.programme[live]
         know, rels, tenure = P.knowledge[live], P.relationships[live], P.tenure[live]
-        n_filled = int(is_filled.sum())
-        self.post_stats = {
-            "posts": int(live.size), "filled": n_filled, "programme_posts": int(is_prog.sum()),
-            "mean_tenure": float(tenure[is_filled].mean()) if n_filled else 0.0,
-            "mean_knowledge": float(know[is_filled].mean()) if n_filled else 0.0,
+        n_filled = np.count_nonzero(is_filled)
+        self.post_stats = {  # sum / count: what ``mean`` computes
+            "posts": live.size, "filled": n_filled, "programme_posts": np.count_nonzero(is_prog),
+            "mean_tenure": float(tenure.compress(is_filled).sum() / n_filled) if n_filled else 0.0,
+            "mean_knowledge": float(know.compress(is_filled).sum() / n_filled) if n_filled else 0.0,
         }
         key = role_i * n + where
-        size = len(ROLES) * n
+        size = N_ROLES * n
         w_eff = np.where(is_filled, (0.3 + 0.7 * know) * np.where(is_prog, prog_eff, 1.0), 0.0)
-        filled_rb = np.bincount(key, is_filled, minlength=size).reshape(len(ROLES), n)
-        eff_rb = np.bincount(key, w_eff, minlength=size).reshape(len(ROLES), n)
-        rel_rb = np.bincount(key, np.where(is_filled, rels, 0.0), minlength=size).reshape(len(ROLES), n)
-        filled = {r: filled_rb[i] for i, r in enumerate(ROLES)}
-        eff = {r: eff_rb[i] for i, r in enumerate(ROLES)}
-        rel = {r: rel_rb[i] for i, r in enumerate(ROLES)}
-        contact = CONTACT[role_i] & is_filled
-        contact_all = np.bincount(where[contact], minlength=n).astype(float)
-        contact_prog = np.bincount(where[contact & is_prog], minlength=n).astype(float)
-        # How visible the programme is to residents: its share of the professionals they meet.
+        # Sums by (role, buurt) in one array: demand, filled posts, effective capacity, relationships.
+        t = np.empty((4, N_ROLES, n))
+        t[0] = demand
+        # Filled posts by (role, buurt, programme): exact counts.
+        filled_rbp = np.bincount(key * 2 + is_prog, is_filled, minlength=2 * size).reshape(N_ROLES, n, 2)
+        np.add(filled_rbp[..., 0], filled_rbp[..., 1], out=t[1])
+        t[2] = np.bincount(key, w_eff, minlength=size).reshape(N_ROLES, n)
+        t[3] = np.bincount(key, np.where(is_filled, rels, 0.0), minlength=size).reshape(N_ROLES, n)
+        # How visible the programme is to residents: its share of the professionals they meet
+        # (counted where the posts are, before wijk-wide pooling; sums of whole numbers are exact).
+        contact_all = CONTACT_F @ t[1]
+        contact_prog = CONTACT_F @ filled_rbp[..., 1]
         self.visibility = np.divide(contact_prog, contact_all, out=np.zeros(n), where=contact_all > 0)
-        support = m.staffing.support
+        # Wijk-wide roles pool posts and demand over the wijk, then broadcast.
+        t[:, WIJK_WIDE] = t[:, WIJK_WIDE].sum(axis=2, keepdims=True)
+        d, filled, eff, rel = t
+        cap_posts = filled * CASELOAD
+        load = np.divide(d, cap_posts, out=np.full((N_ROLES, n), np.inf), where=cap_posts > 0)
+        load[d <= 0] = 0.0
+        coverage = np.minimum(np.maximum(np.divide(eff * CASELOAD, d, out=np.zeros((N_ROLES, n)),
+                                                   where=d > 0), 0.0), 1.0)
+        over = np.minimum(np.maximum(load - 1.0, 0.0), 9.0)  # an empty post counts as 10
+        over *= 1.0 - 0.5 * m.staffing.support
+        quality = 1.0 / (1.0 + c.staffing.overload_quality_effect * over)
+        met = coverage * np.divide(rel, filled, out=np.zeros((N_ROLES, n)), where=filled > 0)
         fam = np.zeros(n)
-        n_contact = 0
-        for r, role in ROLES.items():
-            d = demand[r]
-            if role.wijk_wide:  # pool posts and demand over the wijk, then broadcast
-                d = np.full(n, d.sum())
-                filled[r], eff[r], rel[r] = (np.full(n, x[r].sum()) for x in (filled, eff, rel))
-            cap_posts = filled[r] * role.caseload
-            load = np.divide(d, cap_posts, out=np.full(n, np.inf), where=cap_posts > 0)
-            load = np.where(d <= 0, 0.0, load)
-            self.load[r] = load
-            coverage = np.divide(eff[r] * role.caseload, d, out=np.zeros(n), where=d > 0).clip(0, 1)
-            over = np.clip(load - 1.0, 0.0, 9.0) * (1.0 - 0.5 * support)  # an empty post counts as 10
-            quality = 1.0 / (1.0 + c.staffing.overload_quality_effect * over)
-            self.level[r] = coverage * quality
-            if role.contact:
-                mean_rel = np.divide(rel[r], filled[r], out=np.zeros(n), where=filled[r] > 0)
-                fam += coverage * mean_rel
-                n_contact += 1
-        self.familiarity = fam / max(n_contact, 1)
-        P.load[live] = np.minimum(np.stack([self.load[r] for r in ROLES]), 10.0)[role_i, where]
+        for i in CONTACT_ROWS:  # role by role, in ROLES order, as the sum was always taken
+            fam += met[i]
+        self.familiarity = fam / max(CONTACT_ROWS.size, 1)
+        self.load_table = load
+        self.load = dict(zip(ROLES, load, strict=True))
+        self.capped_load = np.minimum(load, 10.0)
+        P.load[live] = self.capped_load[role_i, where]
         # Non-staff programme money per resident, by domain, saturating.
         per_res = m.programme.input_per_resident(int(m.env.population.sum())) if m.programme \
             else {}
-        def boost(domain: str) -> float:
-            return 1.0 - math.exp(-per_res.get(domain, 0.0) / INPUT_HALF)
-        for r, role in ROLES.items():
-            self.level[r] = self.level[r] + 0.5 * boost(role.domain)
-        self.housing = np.full(n, boost("housing"))
+        inputs = tuple(per_res.get(d, 0.0) for d in BOOST_DOMAINS)
+        if inputs != self._boost_inputs:
+            self._boost_inputs = inputs
+            boost = [1.0 - math.exp(-x / INPUT_HALF) for x in inputs]
+            self._boosts = np.array([[0.5 * b] for b in boost[:-1]])
+            self._housing = np.full(n, boost[-1])
+        self.level = dict(zip(ROLES, coverage * quality + self._boosts, strict=True))
+        self.housing = self._housing
         self.clean = self.level["caretaker"]
 
     # -- effects (our estimates; see ServicesConfig) --------------------------------------------
