@@ -92,10 +92,17 @@ class Initiatives:
             contacts.setdefault(b, []).append(post_id)
         is_starter = np.zeros(p.n, dtype=bool)
         is_starter[starters] = True
-        for bb in np.unique(p.buurt[starters]).tolist():
-            here = starters[p.buurt[starters] == bb]
+        # Eligible co-participants grouped by buurt, in row order within each (a stable sort).
+        elig = ~is_starter[adults]
+        eligible, eb = adults[elig], adult_buurt[elig]
+        order = np.argsort(eb, kind="stable")
+        eligible, eb = eligible[order], eb[order]
+        bounds = np.searchsorted(eb, np.arange(m.n_buurten + 1))
+        starter_b = p.buurt[starters]
+        for bb in np.unique(starter_b).tolist():
+            here = starters[starter_b == bb]
             here = here[np.argsort(p.pid[here])]
-            pool = adults[(adult_buurt == bb) & ~is_starter[adults]]
+            pool = eligible[bounds[bb]:bounds[bb + 1]]
             pool = rng.permutation(pool[p.initiative[pool] < 0])
             posts = contacts.get(bb, [])
             # Starter j (in id order) gets initiative next_id + j and pool[j*k:(j+1)*k].
