@@ -19,7 +19,7 @@ import mesa
 import numpy as np
 from mesa.time import Schedule
 
-from sim.agents.criminal_networks import CriminalNetwork, leave_network, network_context
+from sim.agents.criminal_networks import CriminalNetwork, leave_network, step_networks
 from sim.agents.landlords import HousingCorporation, PrivateLandlord, Slumlord, step_landlords
 from sim.agents.professionals import POST_COLUMNS, ROLES, Professional, step_posts
 from sim.config import WijksimConfig
@@ -198,7 +198,6 @@ class Neighbourhood(mesa.Model):
         self.initiatives = Initiatives(self)
         self.network_ledger: dict[str, int] = {}
         self.next_network_id = 0
-        self.network_context: dict | None = None
         self.arrests_by_buurt = np.zeros(self.n_buurten, dtype=np.int64)
         self.env.update(self)
         self._regular_posts()
@@ -213,10 +212,7 @@ class Neighbourhood(mesa.Model):
         """One step of every submodel, in a fixed order."""
         demography.step(self)
         work.step(self)
-        if CriminalNetwork in self.agents_by_type:
-            self.network_context = network_context(self)
-            self.agents_by_type[CriminalNetwork].do("step")
-            self.network_context = None
+        step_networks(self)
         offending.step(self)
         trust.step(self)
         self.flows.begin_moves()
@@ -286,6 +282,11 @@ class Neighbourhood(mesa.Model):
         if leaving.size > 0.1 * p.n:
             self.pop.compact()
             p = self.pop.p
+        # Households that ended leave dead rows behind; drop them once they are half of all rows
+        # (every pass over households, e.g. moving's, scans all rows).
+        h = self.pop.h
+        if h.n > 1000 and 2 * np.count_nonzero(h.alive) < h.n:
+            self.pop.compact_households()
         # New persons get ever larger ids and are appended, so ``pid`` is sorted: the rows past
         # the mark are new. (A newborn whose family moved out in the same step is already gone.)
         start = int(np.searchsorted(p.pid, self._synced_upto))

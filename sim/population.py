@@ -60,6 +60,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
 }
 
 HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
+    "key": (np.int64, -1),  # permanent household number (keys its random draws; rows are renumbered)
     "alive": (np.bool_, False),
     "dwelling": (np.int64, -1),
     "tenure": (np.int8, TENURE_CORPORATION),
@@ -140,6 +141,7 @@ class Population:
         self.h = Columns(HOUSEHOLD_COLUMNS, capacity // 2)
         self.row_of = np.full(max(16, capacity * 4), -1, dtype=np.int64)
         self.next_pid = 0
+        self.next_hkey = 0
         # Dwellings: one per grid cell; ``occupant`` is a household id or -1 (vacant).
         self.occupant = np.full(n_dwellings, -1, dtype=np.int64)
         self.vacant_since = np.zeros(n_dwellings, dtype=np.float64)
@@ -170,10 +172,27 @@ class Population:
 
     # -- households ---------------------------------------------------------------------------
     def add_households(self, k: int) -> np.ndarray:
-        """Append ``k`` households; return their ids (ids are row indices; never reused)."""
+        """Append ``k`` households; return their ids (row indices; see ``compact_households``)."""
         sl = self.h.grow(k)
         self.h.alive[sl] = True
+        self.h.key[sl] = np.arange(self.next_hkey, self.next_hkey + k)
+        self.next_hkey += k
         return np.arange(sl.start, sl.stop)
+
+    def compact_households(self) -> None:
+        """Drop the rows of households that ended and renumber the rest, keeping their order.
+
+        Household ids are row indices, so they change here; ``key`` is the permanent number (it keys
+        the households' random draws, so results do not depend on when rows are dropped).
+        """
+        h = self.h
+        alive = h.alive.copy()
+        new_id = np.full(h.n + 1, -1, dtype=np.int64)  # the spare last entry maps -1 to -1
+        new_id[:-1][alive] = np.arange(np.count_nonzero(alive))
+        h.keep(alive)
+        p = self.p
+        p.hh = new_id[p.hh]
+        self.occupant = new_id[self.occupant]
 
     def household_sizes(self) -> np.ndarray:
         """Members per household id (persons in the wijk)."""
@@ -216,7 +235,9 @@ class Resident(mesa.Agent):
 
     @property
     def household(self) -> int:
-        return int(self.model.pop.p.hh[self._row()])
+        """Permanent number (``key``) of this person's household; -1 if none (living elsewhere)."""
+        hh = int(self.model.pop.p.hh[self._row()])
+        return int(self.model.pop.h.key[hh]) if hh >= 0 else -1
 
 
 def _column_property(name: str) -> property:

@@ -14,6 +14,15 @@ estimates; registered-suspect shares and the age-crime curve are the calibration
 Membership lives in the person columns ``network`` (id or -1) and ``net_role``; ``network_ever`` is
 set on joining and never cleared. Every exit path goes through ``leave_network`` so a removed member
 is never counted again.
+
+As with residents and posts, the rules are vectorised: ``step_networks`` steps all networks in one
+pass over their members (grouped by network position), and the ``CriminalNetwork`` agents are handles
+holding each network's own state (territory, pressure, revenue, recruits) and its one-off actions
+(founding, expanding, dissolving). The pass gives the same results as stepping the networks one by one
+in agent order (age-out, heir, arrests and quits, revenue, dissolve if empty, recruit, expand):
+territories are disjoint and draws are counter-based per person, so networks interact only through
+youths who left a later network this step (not yet free when an earlier network recruited), the
+ledger's key order and the buurten taken when a network expands.
 """
 
 from __future__ import annotations
@@ -34,19 +43,17 @@ YOUTH_AGES = (12.0, 24.0)
 
 
 def network_context(model: Neighbourhood) -> dict[str, np.ndarray]:
-    """What every network's step needs, computed once per step (members, youths, peers, family)."""
+    """What the networks' step needs from the start of the step (members, peers, family)."""
     p = model.pop.p
     member_rows = np.flatnonzero(p.network >= 0)
     inw_members = member_rows[p.buurt[member_rows] >= 0]
     family = np.zeros(model.pop.h.n + 1, dtype=bool)  # index -1 (no household) stays False
     hh = p.hh[member_rows]
     family[hh[hh >= 0]] = True
-    youth_rows = np.flatnonzero((p.age >= YOUTH_AGES[0]) & (p.age < YOUTH_AGES[1]) & (p.buurt >= 0))
     return {
         "member_rows": member_rows,
         "members_b": np.bincount(p.buurt[inw_members].astype(int), minlength=model.n_buurten),
         "family": family,
-        "youth_rows": youth_rows,
     }
 
 
@@ -61,9 +68,10 @@ def leave_network(model: Neighbourhood, rows: np.ndarray, reason: str) -> None:
     model.network_ledger[reason] = model.network_ledger.get(reason, 0) + int(rows.size)
 
 
-def join_network(model: Neighbourhood, rows: np.ndarray, net_id: int, role: int,
+def join_network(model: Neighbourhood, rows: np.ndarray, net_id: int | np.ndarray, role: int,
                  founders: bool = False) -> None:
-    """Make ``rows`` members; counted as ``joined`` (and, at a network's founding, ``founders``)."""
+    """Make ``rows`` members of ``net_id`` (one id, or one per row); counted as ``joined`` (and, at a
+    network's founding, ``founders``)."""
     p = model.pop.p
     p.network[rows] = net_id
     p.net_role[rows] = role
@@ -75,7 +83,7 @@ def join_network(model: Neighbourhood, rows: np.ndarray, net_id: int, role: int,
 
 
 class CriminalNetwork(mesa.Agent):
-    """A drug network with a territory in the wijk."""
+    """A drug network with a territory in the wijk (its members are rows with ``network == net_id``)."""
 
     def __init__(self, model: Neighbourhood, net_id: int, territory: list[int]) -> None:
         super().__init__(model)
@@ -85,15 +93,9 @@ class CriminalNetwork(mesa.Agent):
         self.pressure = 0.0  # smoothed arrests per member per year
         self.recruited = 0
 
-    # -- membership -----------------------------------------------------------------------------
     def members(self) -> np.ndarray:
-        """Rows of this network's members (searched among this step's member rows when known)."""
-        p = self.model.pop.p
-        ctx = self.model.network_context
-        if ctx is None:
-            return np.flatnonzero(p.network == self.net_id)
-        rows = ctx["member_rows"]
-        return rows[p.network[rows] == self.net_id]
+        """Rows of this network's members."""
+        return np.flatnonzero(self.model.pop.p.network == self.net_id)
 
     def seed_members(self, n: int) -> None:
         """Founders: two leaders and two facilitators (adults 22-40 with low rank), the rest
@@ -113,92 +115,13 @@ class CriminalNetwork(mesa.Agent):
             join_network(m, youths[np.argsort(-risk)[: max(n - 4, 0)]], self.net_id, RUNNER,
                          founders=True)
 
-    # -- the step -------------------------------------------------------------------------------
     def step(self) -> None:
-        m = self.model
-        c = m.cfg.networks
-        p = m.pop.p
-        dt = m.dt
-        mem = self.members()
-        # Runners age out; leadership passes on if a leader is gone.
-        old = mem[(p.net_role[mem] == RUNNER) & (p.age[mem] >= c.age_out)]
-        leave_network(m, old, "aged_out")
-        mem = self.members()
-        if mem.size and not (p.net_role[mem] == LEADER).any():
-            heir = mem[np.argmax(p.age[mem])]
-            p.net_role[heir] = LEADER
-        # Enforcement: arrests at policing x reporting in the member's buurt.
-        if mem.size:
-            b = p.buurt[mem]
-            pressure = m.services.level["wijkagent"][b] * (0.5 + m.env.mean_trust[b])
-            rate = c.arrest_rate * pressure
-            # One draw per member: arrested when u < p_arrest; a runner not arrested quits when
-            # p_arrest <= u < p_arrest + p_quit (competing exits in one step).
-            u = m.streams.uniform("arrest", p.pid[mem], m.steps)
-            p_arrest = -np.expm1(-rate * dt)
-            caught = mem[u < p_arrest]
-            quits = mem[(u >= p_arrest) & (u < p_arrest - np.expm1(-c.quit_rate * dt))
-                        & (p.net_role[mem] == RUNNER)]
-            if caught.size:
-                p.suspect_ever[caught] = True
-                p.suspect_last[caught] = m.year
-                m.arrests_by_buurt += np.bincount(p.buurt[caught].astype(int), minlength=m.n_buurten)
-                if m.year >= 0:  # the age-crime calibration counts arrests as registrations too
-                    young = caught[p.age[caught] < 25]
-                    m.offending_age_counts += np.bincount(p.age[young].astype(int), minlength=101)[:101]
-                leave_network(m, caught, "arrested")
-            self.pressure += (caught.size / max(mem.size, 1) / dt - self.pressure) * -np.expm1(-dt)
-            leave_network(m, quits, "quit")
-        mem = self.members()
-        runners = int((p.net_role[mem] == RUNNER).sum())
-        self.revenue = runners * REVENUE_PER_RUNNER
-        if mem.size == 0:
-            m.dissolve_network(self)
-            return
-        self._recruit()
-        self._maybe_expand()
+        """Step this network alone (the model steps all networks at once with ``step_networks``)."""
+        _step_group(self.model, [self], network_context(self.model))
 
-    def _recruit(self) -> None:
-        """Youths in the territory join when the offer beats prospects and expected sanction."""
-        m = self.model
-        c = m.cfg.networks
-        p = m.pop.p
-        ctx = m.network_context
-        terr = np.zeros(m.n_buurten + 1, dtype=bool)
-        terr[self.territory] = True
-        youth = ctx["youth_rows"]
-        # Not recruited: members, and youths arrested in the past year (custody, supervision).
-        cand = youth[terr[p.buurt[youth]] & (p.network[youth] < 0) & (p.suspect_last[youth] < m.year - 1.0)]
-        if cand.size == 0:
-            return
-        b = p.buurt[cand]
-        peers = ctx["members_b"][b] / np.maximum(m.env.youths, 1)[b]
-        family = ctx["family"][p.hh[cand]]
-        prospects = (0.7 * p.skill[cand] + 0.3 * rank_z(p.parent_rank[cand])
-                     + 0.5 * p.employed[cand] + 0.5 * p.in_school[cand])
-        sanction = m.services.level["wijkagent"][b] * (0.5 + m.env.mean_trust[b])
-        offer = c.wage_offer * (1.0 - 0.5 * min(self.pressure, 1.0))
-        logit = (c.join_base + offer + c.peer_effect * peers + c.family_effect * family
-                 - c.legit_prospects_effect * prospects - c.sanction_effect * sanction
-                 - c.trust_protection * (p.trust[cand] - 0.5)
-                 - c.prevention_effect * m.services.relative("youth_worker")[b])
-        prob = -np.expm1(-np.exp(logit) * m.dt)
-        # Limited recruiter capacity: scale down when more would join than recruiters can take.
-        cap = c.recruit_capacity * m.dt
-        if prob.sum() > cap > 0:
-            prob *= cap / prob.sum()
-        elif cap <= 0:
-            return
-        u = m.streams.uniform("recruit", p.pid[cand], m.steps)
-        joiners = cand[u < prob]
-        if joiners.size:
-            join_network(m, joiners, self.net_id, RUNNER)
-            self.recruited += int(joiners.size)
-
-    def _maybe_expand(self) -> None:
+    def maybe_expand(self, n_mem: int) -> None:
         """A network with many members per buurt takes on an adjacent buurt without a network."""
         m = self.model
-        n_mem = self.members().size
         if n_mem <= m.cfg.networks.expand_members_per_buurt * len(self.territory):
             return
         taken = {b for net in m.networks() for b in net.territory}
@@ -207,3 +130,179 @@ class CriminalNetwork(mesa.Agent):
                 if int(nb) not in taken:
                     self.territory.append(int(nb))
                     return
+
+
+def step_networks(model: Neighbourhood) -> None:
+    """One step of every network, in one vectorised pass (same results as one by one in agent order)."""
+    nets = model.networks()
+    if nets:
+        _step_group(model, nets, network_context(model))
+
+
+def _claim_ledger_keys(ledger: dict[str, int], events: list[tuple[str, np.ndarray]]) -> None:
+    """Add this step's new ledger keys in the order the networks one by one would have (dict order):
+    by the first network (position) with such an event, then by the order of events in a step."""
+    new = [(int(pos.min()), i, reason) for i, (reason, pos) in enumerate(events)
+           if pos.size and reason not in ledger]
+    if len(new) > 1:
+        for _, _, reason in sorted(new):
+            ledger[reason] = 0
+
+
+def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.ndarray]) -> None:
+    """Step the networks ``nets`` (in this order) from the start-of-step ``ctx``, all at once."""
+    c = m.cfg.networks
+    p = m.pop.p
+    dt = m.dt
+    k_nets = len(nets)
+    ids = np.array([net.net_id for net in nets])
+    pos_of = np.full(m.next_network_id + 1, -1, dtype=np.intp)  # net id -> position; -1 -> -1
+    pos_of[ids] = np.arange(k_nets)
+    # Members at the start of the step (the ones each network's own step would see), by position.
+    rows = ctx["member_rows"]
+    net = pos_of[p.network[rows]]
+    mine = net >= 0
+    rows, net = rows[mine], net[mine]
+    role = p.net_role[rows]
+    # Runners age out.
+    old = (role == RUNNER) & (p.age[rows] >= c.age_out)
+    aged, aged_net = rows[old], net[old]
+    stay = ~old
+    rows, net, role = rows[stay], net[stay], role[stay]
+    n_mem = np.bincount(net, minlength=k_nets)
+    # Leadership passes to the oldest member (first in row order) when no leader is left; rare.
+    has_leader = np.zeros(k_nets, dtype=bool)
+    has_leader[net[role == LEADER]] = True
+    for k in np.flatnonzero((n_mem > 0) & ~has_leader).tolist():
+        at = np.flatnonzero(net == k)
+        heir = at[np.argmax(p.age[rows[at]])]
+        role[heir] = p.net_role[rows[heir]] = LEADER
+    # Enforcement: arrests at policing x reporting in the member's buurt. One draw per member:
+    # arrested when u < p_arrest; a runner not arrested quits when p_arrest <= u < p_arrest + p_quit.
+    policing = m.services.level["wijkagent"] * (0.5 + m.env.mean_trust)  # per buurt
+    p_arrest = -np.expm1(-(c.arrest_rate * policing) * dt)
+    b = p.buurt[rows]
+    u = m.streams.uniform("arrest", p.pid[rows], m.steps)
+    is_caught = u < p_arrest[b]
+    is_quit = (~is_caught & (u < (p_arrest - np.expm1(-c.quit_rate * dt))[b])) & (role == RUNNER)
+    caught, quits, quit_net = rows[is_caught], rows[is_quit], net[is_quit]
+    n_caught = np.bincount(net[is_caught], minlength=k_nets)
+    n_left = n_mem - n_caught - np.bincount(quit_net, minlength=k_nets)
+    runners = np.bincount(net[~(is_caught | is_quit) & (role == RUNNER)], minlength=k_nets)
+    events = [("aged_out", aged_net), ("arrested", net[is_caught]), ("quit", quit_net),
+              ("dissolved_networks", np.flatnonzero(n_left == 0))]
+    _claim_ledger_keys(m.network_ledger, events)
+    leave_network(m, aged, "aged_out")
+    if caught.size:
+        p.suspect_ever[caught] = True
+        p.suspect_last[caught] = m.year
+        m.arrests_by_buurt += np.bincount(p.buurt[caught].astype(int), minlength=m.n_buurten)
+        if m.year >= 0:  # the age-crime calibration counts arrests as registrations too
+            young = caught[p.age[caught] < 25]
+            m.offending_age_counts += np.bincount(p.age[young].astype(int), minlength=101)[:101]
+        leave_network(m, caught, "arrested")
+    leave_network(m, quits, "quit")
+    # Per network: smoothed pressure (when it had members after the age-out), revenue, wage offer.
+    offer = np.empty(k_nets)
+    decay = -np.expm1(-dt)
+    per_net = zip(nets, n_mem.tolist(), n_caught.tolist(), runners.tolist(), strict=True)
+    for k, (nw, n, n_c, n_r) in enumerate(per_net):
+        if n:
+            nw.pressure += (n_c / max(n, 1) / dt - nw.pressure) * decay
+        nw.revenue = n_r * REVENUE_PER_RUNNER
+        offer[k] = c.wage_offer * (1.0 - 0.5 * min(nw.pressure, 1.0))
+    left = [(aged, aged_net), (quits, quit_net)] if k_nets > 1 else []
+    joined, rejoined = _recruit(m, nets, ctx, ids, n_left > 0, offer, policing, left)
+    # In agent order: a network left without members dissolves; the others may expand. Expansion
+    # counts the start-of-step members now in the network: those still in, and leavers (of any
+    # network) it recruited this step; its other recruits count from the next step.
+    for nw, n, j, r in zip(nets, n_left.tolist(), joined.tolist(), rejoined.tolist(), strict=True):
+        if n == 0:
+            m.dissolve_network(nw)
+        else:
+            nw.recruited += j
+            nw.maybe_expand(n + r)
+
+
+def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.ndarray], ids: np.ndarray,
+             active: np.ndarray, offer: np.ndarray, policing: np.ndarray,
+             left: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Youths in the territory of an ``active`` network join it when the offer beats prospects and
+    expected sanction (``policing`` per buurt). ``left`` holds (rows, network position) of this
+    step's age-outs and quits. Returns the joiners per network, and how many of them were members at
+    the start of the step."""
+    c = m.cfg.networks
+    p = m.pop.p
+    k_nets = len(nets)
+    joined = rejoined = np.zeros(k_nets, dtype=np.int64)
+    cap = c.recruit_capacity * m.dt
+    if cap <= 0 or not active.any():
+        return joined, rejoined
+    owner = np.full(m.n_buurten + 1, -1, dtype=np.intp)  # buurt -> position of the network holding it
+    recruiting = np.flatnonzero(active).tolist()
+    for k in recruiting:
+        owner[nets[k].territory] = k
+    terr = [b for k in recruiting for b in nets[k].territory]
+    # Youths in the territories (one comparison per buurt: cheaper than a lookup by buurt), except
+    # members and youths arrested in the past year (custody, supervision).
+    bu = p.buurt
+    ok = bu == terr[0]
+    for b in terr[1:]:
+        ok |= bu == b
+    ok &= p.age >= YOUTH_AGES[0]
+    ok &= p.age < YOUTH_AGES[1]
+    ok &= p.network < 0
+    ok &= p.suspect_last < m.year - 1.0
+    # Nor youths who left a network stepped after their territory's network (still members when it
+    # recruited one by one); arrested leavers are already out by suspect_last.
+    for rows, net in left:
+        if rows.size:
+            o = owner[bu[rows]]
+            ok[rows[(o >= 0) & (o < net)]] = False
+    cand = np.flatnonzero(ok)
+    own = owner[bu[cand]]
+    if cand.size == 0:
+        return joined, rejoined
+    b = p.buurt[cand]
+    # Buurt-level terms once per buurt (a buurt has one network, hence one offer), then per youth; the
+    # sum keeps its left-to-right order, so every youth's logit is the same float as term by term.
+    peers = ctx["members_b"] / np.maximum(m.env.youths, 1)
+    logit = ((c.join_base + offer[owner[:-1]]) + c.peer_effect * peers)[b]
+    logit += c.family_effect * ctx["family"][p.hh[cand]]
+    prospects = (0.7 * p.skill[cand] + 0.3 * rank_z(p.parent_rank[cand])
+                 + 0.5 * p.employed[cand] + 0.5 * p.in_school[cand])
+    logit -= c.legit_prospects_effect * prospects
+    logit -= (c.sanction_effect * policing)[b]
+    logit -= c.trust_protection * (p.trust[cand] - 0.5)
+    logit -= (c.prevention_effect * m.services.relative("youth_worker"))[b]
+    prob = np.exp(logit, out=logit)  # prob = -expm1(-exp(logit) * dt), in place
+    prob *= -m.dt
+    np.expm1(prob, out=prob)
+    np.negative(prob, out=prob)
+    # Limited recruiter capacity: scale a network's probabilities down when more would join than its
+    # recruiters can take (each sum over the network's candidates in row order, as one by one).
+    if len(recruiting) == 1:
+        total = prob.sum()
+        if total > cap:
+            prob *= cap / total
+    else:
+        scale = None
+        for k in recruiting:
+            total = prob[own == k].sum()
+            if total > cap:
+                if scale is None:
+                    scale = np.ones(k_nets)
+                scale[k] = cap / total
+        if scale is not None:
+            prob *= scale[own]
+    u = m.streams.uniform("recruit", p.pid[cand], m.steps)
+    win = u < prob
+    if win.any():
+        joiners, to = cand[win], own[win]
+        join_network(m, joiners, ids[to], RUNNER)
+        joined = np.bincount(to, minlength=k_nets)
+        was = ctx["member_rows"]
+        if was.size:
+            at = np.minimum(np.searchsorted(was, joiners), was.size - 1)
+            rejoined = np.bincount(to[was[at] == joiners], minlength=k_nets)
+    return joined, rejoined

@@ -70,14 +70,14 @@ def _household_moves(model: Neighbourhood) -> None:
                      * np.maximum(0.0, rank - RANK_REF) / 50.0)
             * np.where(model.dwelling_sublet[h.dwelling[hids]],
                        model.cfg.slumlords.transience_multiplier, 1.0))
-    u = model.streams.uniform("move_household", hids, model.steps)
+    u = model.streams.uniform("move_household", h.key[hids], model.steps)
     movers = hids[u < _prob(rate, model.dt)]
     if movers.size == 0:
         return
     logit0 = np.log(c.leave_wijk_base / max(1e-9, 1 - c.leave_wijk_base)) if 0 < \
         c.leave_wijk_base < 1 else (50.0 if c.leave_wijk_base >= 1 else -50.0)
     p_leave = _logistic(logit0 + c.leave_wijk_rank_effect * (h.rank[movers] - RANK_REF) / 50.0)
-    u2 = model.streams.uniform("move_destination", movers, model.steps)
+    u2 = model.streams.uniform("move_destination", h.key[movers], model.steps)
     leaving = movers[u2 < p_leave]
     local = movers[u2 >= p_leave]
     # Local movers need a vacancy; those who find none leave the wijk.
