@@ -115,3 +115,36 @@ def test_household_sizes_and_vacancies_consistent(stepped_model):
     assert h.alive[pop.occupant[occupied]].all()
     sizes = pop.household_sizes()
     assert (sizes[alive] > 0).all()
+
+
+def test_household_rows_compacted_without_changing_anyone():
+    """Ended households' rows are dropped and the rest renumbered in order: every person keeps their
+    household (by its permanent ``key``) and dwellings their occupants."""
+    m = Neighbourhood(validate(small(5)))
+    pop = m.pop
+    compactions = 0
+    while m.steps < m.total_steps:
+        n_before = pop.h.n
+        m.step()
+        compactions += pop.h.n < n_before
+    assert compactions > 0
+    assert pop.next_hkey > pop.h.n  # more households were ever made than rows are kept
+    # An explicit compaction after ending every 7th household: only row numbers change.
+    h, p = pop.h, pop.p
+    h.alive[np.flatnonzero(h.alive)[::7]] = False
+    has_hh = (p.hh >= 0) & ~p.leave
+    kept = has_hh & h.alive[np.maximum(p.hh, 0)]
+    keys = h.key[p.hh[kept]].copy()
+    before = {c: getattr(h, c)[h.alive].copy() for c in ("key", "dwelling", "rank", "moved_in")}
+    occ = pop.occupant.copy()
+    occ_kept = (occ >= 0) & h.alive[np.maximum(occ, 0)]
+    occ_keys = h.key[occ[occ_kept]].copy()
+    pop.compact_households()
+    h, p = pop.h, pop.p
+    assert h.alive.all() and h.n == before["key"].size
+    for c, v in before.items():
+        assert np.array_equal(getattr(h, c), v), c
+    assert np.array_equal(h.key[p.hh[kept]], keys)
+    assert (p.hh[has_hh & ~kept] == -1).all()
+    assert np.array_equal(h.key[pop.occupant[occ_kept]], occ_keys)
+    assert (pop.occupant[~occ_kept] == -1).all()
