@@ -24,6 +24,9 @@ def stepped_model():
         expected = m.flows.expected_population()
         if not np.array_equal(actual, expected):
             mismatches.append((m.steps, actual.tolist(), expected.tolist()))
+        # Rows that left the model live nowhere: rules rely on ``buurt >= 0`` excluding them.
+        if (p.buurt[p.leave] >= 0).any():
+            mismatches.append((m.steps, "a row that left the model has a buurt"))
     return m, mismatches
 
 

@@ -57,7 +57,7 @@ class Initiatives:
             u = m.streams.uniform("initiative_end", ids, m.steps)
             self._end(ids[u < -np.expm1(-rate * dt)])
         # Starting: one draw per adult resident.
-        adults = np.flatnonzero((p.buurt >= 0) & (p.age >= 18) & (p.initiative < 0) & ~p.leave)
+        adults = np.flatnonzero((p.buurt >= 0) & (p.age >= 18) & (p.initiative < 0))  # buurt -1 if left
         if adults.size:
             b = p.buurt[adults]
             h = m.pop.h

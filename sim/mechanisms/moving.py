@@ -57,8 +57,11 @@ def _household_moves(model: Neighbourhood) -> None:
     hids = np.flatnonzero(h.alive)
     if hids.size == 0:
         return
-    kids = np.bincount(p.hh[p.dependent & (p.hh >= 0) & (p.age < 18)], minlength=h.n)[hids] > 0
-    buurt = model.dwelling_buurt[h.dwelling[hids]]
+    has_kids = np.zeros(h.n + 1, dtype=bool)  # hh == -1 lands in the spare last entry
+    has_kids[p.hh[p.dependent & (p.age < 18)]] = True
+    kids = has_kids[hids]
+    dw = h.dwelling[hids]
+    buurt = model.dwelling_buurt[dw]
     rank = h.rank[hids]
     rate = (cbs_rate(model.year - h.head_birth[hids]) * c.deprived_area_multiplier
             * np.where(kids, c.family_multiplier, 1.0)
@@ -68,7 +71,7 @@ def _household_moves(model: Neighbourhood) -> None:
             # Open dealing pushes the upwardly mobile out; sublet dwellings are transient.
             * np.exp(model.cfg.networks.dealing_riser_effect * model.env.dealing[buurt]
                      * np.maximum(0.0, rank - RANK_REF) / 50.0)
-            * np.where(model.dwelling_sublet[h.dwelling[hids]],
+            * np.where(model.dwelling_sublet[dw],
                        model.cfg.slumlords.transience_multiplier, 1.0))
     u = model.streams.uniform("move_household", h.key[hids], model.steps)
     movers = hids[u < _prob(rate, model.dt)]
@@ -142,7 +145,8 @@ def _leave_home(model: Neighbourhood) -> None:
     c = model.cfg.moving
     pop = model.pop
     p = pop.p
-    cand = np.flatnonzero(p.dependent & (p.age >= c.leave_home_age) & (p.buurt >= 0) & ~p.leave)
+    # (Rows that left the model have buurt -1, so ``buurt >= 0`` also excludes them.)
+    cand = np.flatnonzero(p.dependent & (p.age >= c.leave_home_age) & (p.buurt >= 0))
     if cand.size == 0:
         return
     # Home-leaving speeds up with age: half rate in the first two years, double after 30 (est.).
