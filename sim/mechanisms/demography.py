@@ -9,6 +9,7 @@ only: the newborn joins the mother's household.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,23 +33,32 @@ def cumulative_hazard(age: np.ndarray, a: float, b: float) -> np.ndarray:
     return gomp + INFANT_MORTALITY * np.minimum(age, 1.0)
 
 
+@functools.cache
+def _first_year_hazard(a: float, b: float) -> float:
+    return float(cumulative_hazard(np.array(1.0), a, b))
+
+
 def _inverse_hazard(h: np.ndarray, a: float, b: float) -> np.ndarray:
     """Age at which the cumulative hazard reaches ``h`` (exact inverse of ``cumulative_hazard``)."""
     infant = INFANT_MORTALITY
-    first = h < cumulative_hazard(np.array(1.0), a, b)
-    out = np.empty_like(h)
+    first = h < _first_year_hazard(a, b)
     # Past the first year the infant term is a constant; solve the Gompertz part in closed form.
-    g = h[~first] - infant
-    out[~first] = np.log1p(g * b / np.exp(a)) / b if b > 0 else g / np.exp(a)
+    if not first.any():  # (the usual case: no gathers needed)
+        g = h - infant
+        return np.log1p(g * b / np.exp(a)) / b if b > 0 else g / np.exp(a)
+    out = np.empty_like(h)
+    later = ~first
+    g = h[later] - infant
+    out[later] = np.log1p(g * b / np.exp(a)) / b if b > 0 else g / np.exp(a)
     # Within the first year solve by bisection (both terms grow monotonically).
-    if first.any():
-        lo, hi = np.zeros(first.sum()), np.ones(first.sum())
-        hf = h[first]
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            below = cumulative_hazard(mid, a, b) < hf
-            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-        out[first] = 0.5 * (lo + hi)
+    n = np.count_nonzero(first)
+    lo, hi = np.zeros(n), np.ones(n)
+    hf = h[first]
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        below = cumulative_hazard(mid, a, b) < hf
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    out[first] = 0.5 * (lo + hi)
     return out
 
 
@@ -65,8 +75,10 @@ def draw_death_ages(model: Neighbourhood, rows: np.ndarray) -> None:
         return
     u = model.streams.uniform("death", p.pid[rows], 0)
     e = -np.log1p(-u)
-    h0 = cumulative_hazard(p.age[rows], c.mortality_gompertz_a, c.mortality_gompertz_b)
-    p.death_age[rows] = np.minimum(_inverse_hazard(h0 + e, c.mortality_gompertz_a,
+    age = p.age[rows]
+    # At birth the hazard so far is exactly 0.0, and 0.0 + e == e: skip it (newborns).
+    h = cumulative_hazard(age, c.mortality_gompertz_a, c.mortality_gompertz_b) + e if age.any() else e
+    p.death_age[rows] = np.minimum(_inverse_hazard(h, c.mortality_gompertz_a,
                                                    c.mortality_gompertz_b), c.max_age)
 
 
@@ -80,13 +92,17 @@ def step(model: Neighbourhood) -> None:
     c = model.cfg.demography
     p = model.pop.p
     dt = model.dt
-    p.age += dt
+    age = p.age
+    age += dt
     # Deaths (everyone in the model: residents and tracked persons elsewhere).
-    dead = np.flatnonzero((p.age >= p.death_age) & ~p.leave)
+    dead = np.flatnonzero((age >= p.death_age) & ~p.leave)
     model.cohort.record_deaths(dead)
     model.flows.leave(dead, "deaths")
     # Births to women living in the wijk.
-    mothers = np.flatnonzero(p.female & (p.buurt >= 0) & (p.age >= 15) & (p.age < 50) & ~p.leave)
+    fertile = (age >= 15) & (age < 50)
+    fertile &= p.female
+    fertile &= p.buurt >= 0  # (rows that left the model have buurt -1)
+    mothers = np.flatnonzero(fertile)
     if mothers.size == 0:
         return
     rate = fertility(p.age[mothers], c.total_fertility, c.fertility_peak_age, c.fertility_sd)

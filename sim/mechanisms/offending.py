@@ -27,31 +27,39 @@ def step(model: Neighbourhood) -> None:
     """Register suspects among 12-24-year-olds; count registrations per buurt."""
     c = model.cfg.offending
     p = model.pop.p
-    young = np.flatnonzero((p.age >= MIN_AGE) & (p.age < MAX_AGE) & ~p.leave)
+    age = p.age
+    young = np.flatnonzero((age >= MIN_AGE) & (age < MAX_AGE) & ~p.leave)
     if young.size == 0:
         model.env.registrations[:] = model.arrests_by_buurt
         model.arrests_by_buurt[:] = 0
         return
     b = p.buurt[young]
-    disorder = np.where(b >= 0, model.env.disorder[b], 1.0 - p.place_quality[young])
-    risk = (c.family_effect * (0.5 - p.parent_rank[young] / 100.0)
-            + c.attainment_effect * -(0.7 * p.skill[young] + 0.3 * rank_z(p.parent_rank[young]))
-            + c.disorder_effect * (disorder - 0.3)
-            + c.trust_effect * (0.5 - p.trust[young])
+    # Per-buurt terms are computed on the buurt arrays and looked up (the same arithmetic as per
+    # person), with a last entry for people elsewhere (buurt -1): their disorder is that of their
+    # own place, and no wijk services reach them (a term of exactly 0).
+    disorder_term = np.append(c.disorder_effect * (model.env.disorder - 0.3), 0.0)[b]
+    out = np.flatnonzero(b < 0)
+    if out.size:
+        disorder_term[out] = c.disorder_effect * ((1.0 - p.place_quality[young[out]]) - 0.3)
+    pr = p.parent_rank[young]
+    trust = p.trust[young]
+    risk = (c.family_effect * (0.5 - pr / 100.0)
+            + c.attainment_effect * -(0.7 * p.skill[young] + 0.3 * rank_z(pr))
+            + disorder_term
+            + c.trust_effect * (0.5 - trust)
             + c.prior_effect * p.suspect_ever[young]
             + model.cfg.networks.member_offending_effect * (p.network[young] >= 0))
     # Street-level services in the wijk: policing deters (more where residents cooperate, i.e.
     # trust), youth work prevents (taken up in proportion to trust). Effects are zero at the
     # service level of regular provision.
-    inw = b >= 0
-    if inw.any():
-        sv, sc = model.services, model.cfg.services
-        bi = b[inw]
-        uptake = 0.5 + p.trust[young[inw]]
-        risk[inw] -= (sc.enforcement_offending_effect * sv.relative("wijkagent")[bi]
-                      * (0.5 + model.env.mean_trust[bi])
-                      + sc.youth_offending_effect * sv.relative("youth_worker")[bi] * uptake)
-    curve = np.exp(-0.5 * ((p.age[young] - c.peak_age) / c.curve_width) ** 2)
+    sv, sc = model.services, model.cfg.services
+    police = sc.enforcement_offending_effect * sv.relative("wijkagent") * (0.5 + model.env.mean_trust)
+    youth = sc.youth_offending_effect * sv.relative("youth_worker")
+    trust += 0.5  # uptake
+    trust *= np.append(youth, 0.0)[b]
+    trust += np.append(police, 0.0)[b]
+    risk -= trust
+    curve = np.exp(-0.5 * ((age[young] - c.peak_age) / c.curve_width) ** 2)
     rate = c.base_rate * curve * np.exp(risk)
     u = model.streams.uniform("offending", p.pid[young], model.steps)
     reg = young[u < -np.expm1(-rate * model.dt)]

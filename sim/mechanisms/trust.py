@@ -23,21 +23,35 @@ DOWN_MULTIPLIER = 3.0  # falls are faster than rises (Skogan 2006: 4-14x; est. 3
 
 
 def target(model: Neighbourhood) -> np.ndarray:
-    """Each person's trust target (all rows; computed on whole columns, no gathers by mask)."""
+    """Each person's trust target (all rows).
+
+    In the wijk the target depends only on the buurt and employment, so it is computed once per
+    (buurt, employed) pair and looked up (the same arithmetic, in the same order, as per person);
+    people elsewhere, whose place is their own, are computed one by one.
+    """
     c = model.cfg.trust
     sc = model.cfg.services
     p = model.pop.p
-    b1 = p.buurt.astype(np.intp) + 1  # 0 = not in the wijk
     # Per-buurt terms, with a leading entry for people elsewhere: familiar faces (relationships of
     # the professionals residents meet) and delivered results (liveability gained over the past
     # year) build trust in the wijk; the reverse lowers it. Elsewhere only the place counts.
     liv = np.concatenate(([0.0], model.env.liveability))
     contact = sc.contact_trust_effect * (model.services.familiarity - FAMILIARITY_REF)
     wijk_term = np.concatenate(([0.0], contact + sc.results_trust_effect * model.env.liveability_change))
-    place = np.where(b1 > 0, liv[b1], p.place_quality)
-    t = (c.initial_mean + c.liveability_effect * (place - WIJK_LIVEABILITY)
-         + c.employment_effect * (p.employed - 0.5) + wijk_term[b1])
-    return np.clip(t, 0.0, 1.0)
+    work_term = c.employment_effect * (np.array([False, True]) - 0.5)
+    table = (c.initial_mean + c.liveability_effect * (liv - WIJK_LIVEABILITY))[:, None] + work_term
+    table += wijk_term[:, None]
+    np.clip(table, 0.0, 1.0, out=table)
+    key = p.buurt.astype(np.int16)  # row 2 * (buurt + 1) + employed of the flattened table
+    key += 1
+    key <<= 1
+    key += p.employed
+    t = table.take(key)
+    out = np.flatnonzero(p.buurt < 0)
+    if out.size:
+        t[out] = np.clip(c.initial_mean + c.liveability_effect * (p.place_quality[out] - WIJK_LIVEABILITY)
+                         + c.employment_effect * (p.employed[out] - 0.5) + wijk_term[0], 0.0, 1.0)
+    return t
 
 
 def step(model: Neighbourhood) -> None:
@@ -50,4 +64,7 @@ def step(model: Neighbourhood) -> None:
     cur = p.trust
     k_up = -np.expm1(-model.cfg.trust.adjust_rate * model.dt)
     k_down = -np.expm1(-model.cfg.trust.adjust_rate * DOWN_MULTIPLIER * model.dt)
-    cur += (tgt - cur) * np.where(tgt < cur, k_down, k_up)
+    down = tgt < cur
+    tgt -= cur
+    tgt *= np.where(down, k_down, k_up)
+    cur += tgt
