@@ -252,7 +252,7 @@ class Neighbourhood(mesa.Model):
         self.person_steps += p.n - np.count_nonzero(p.leave)
 
     def _close_households(self) -> None:
-        """Households left with no members free their dwelling."""
+        """Households left with no members free their dwelling; their rows are dropped in batches."""
         pop = self.pop
         p, h = pop.p, pop.h
         live = (p.hh >= 0) & ~p.leave
@@ -263,6 +263,10 @@ class Neighbourhood(mesa.Model):
             pop.vacant_since[h.dwelling[empty]] = self.year
             h.alive[empty] = False
             h.dwelling[empty] = -1
+        # Ended households leave dead rows behind; drop them once they are half of all rows
+        # (every pass over households, e.g. moving's, scans all rows).
+        if h.n > 1000 and 2 * np.count_nonzero(h.alive) < h.n:
+            pop.compact_households()
 
     def _sync_agents(self) -> None:
         """Drop rows of people who left; keep one registered Resident handle per person.
@@ -282,11 +286,6 @@ class Neighbourhood(mesa.Model):
         if leaving.size > 0.1 * p.n:
             self.pop.compact()
             p = self.pop.p
-        # Households that ended leave dead rows behind; drop them once they are half of all rows
-        # (every pass over households, e.g. moving's, scans all rows).
-        h = self.pop.h
-        if h.n > 1000 and 2 * np.count_nonzero(h.alive) < h.n:
-            self.pop.compact_households()
         # New persons get ever larger ids and are appended, so ``pid`` is sorted: the rows past
         # the mark are new. (A newborn whose family moved out in the same step is already gone.)
         start = int(np.searchsorted(p.pid, self._synced_upto))
