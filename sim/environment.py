@@ -205,8 +205,7 @@ class Environment:
 
     def wijk_mean(self, values: np.ndarray) -> float:
         """Population-weighted mean over buurten."""
-        w = self.population
-        return float((values * w).sum() / max(w.sum(), 1))
+        return self.wijk_means(values)[0]
 
     def wijk_means(self, *values: np.ndarray) -> list[float]:
         """``wijk_mean`` of several arrays at once (each row sums in the same order as alone)."""

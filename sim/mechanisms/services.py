@@ -59,7 +59,6 @@ class Services:
         self.visibility = np.zeros(n)
         self.post_stats = {"posts": 0, "filled": 0, "programme_posts": 0, "mean_tenure": 0.0,
                            "mean_knowledge": 0.0}
-        self._demand = {r: np.zeros(n) for r in ROLES}
         self.load_table = np.ones((N_ROLES, n))  # ``load`` as one array: a row per role
         self.capped_load = np.ones((N_ROLES, n))  # the same, at most 10
         self._dwellings = np.bincount(model.dwelling_buurt, minlength=n).astype(float)
@@ -88,7 +87,6 @@ class Services:
         c = m.cfg
         n = m.n_buurten
         demand = self._demand_table()
-        self._demand = dict(zip(ROLES, demand, strict=True))
         prog_eff = m.programme.effectiveness if m.programme is not None else 1.0
         P = m.posts  # the posts' columns (sim.agents.professionals); sums by (role, buurt)
         live = P.alive.nonzero()[0]
