@@ -51,7 +51,7 @@ bench-sweep: env
 	$(PY) benchmarks/bench_sweep.py
 
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.12
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra app --extra notebooks --extra analysis -o requirements.lock --python-version 3.12
 
 clean:
 	rm -rf $(VENV) outputs multirun
