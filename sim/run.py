@@ -21,7 +21,8 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, WijksimConfig, to_dict, validate
+from sim.composition import validate_job
+from sim.config import ConfigError, WijksimConfig, to_dict
 from sim.jobs import ModelSpec, hydra_task, silence_chatty_loggers
 from sim.simulate import fingerprint, simulate
 
@@ -36,7 +37,8 @@ def with_seed(cfg: WijksimConfig, seed: int) -> WijksimConfig:
     return dataclasses.replace(cfg, seed=int(seed), replicates=1)
 
 
-SPEC = ModelSpec(name="wijksim", validate=validate, with_seed=with_seed, fingerprint=fingerprint,
+# validate_job: the job's overrides are checked against its presets first (sim.composition).
+SPEC = ModelSpec(name="wijksim", validate=validate_job, with_seed=with_seed, fingerprint=fingerprint,
                  simulate=simulate, to_dict=to_dict, error_type=ConfigError)
 
 
