@@ -20,6 +20,7 @@ import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 REFERENCE = "long_term"
@@ -161,6 +162,14 @@ def changes_line(scenario: str, reference: str, overrides: Sequence[str] = ()) -
     return ", ".join(f"{k} {_num(r)} -> {_num(s)}" for k, (r, s) in sorted(diff.items()))
 
 
+def _tag(knob: str) -> str:
+    """The number of the condition a knob belongs to, or ``money`` (the budget level)."""
+    for c in CONDITIONS:
+        if knob in c.knobs:
+            return c.label.split(".")[0]
+    return "money" if knob == "funding.annual_budget_per_resident" else "other"
+
+
 def markdown_table() -> str:
     """The condition -> arm -> knobs table (values from the composed configs), as markdown."""
     lines = ["| Condition | Arm (leave-one-out from `long_term`) | What the arm does instead | "
@@ -171,13 +180,35 @@ def markdown_table() -> str:
         knobs = "; ".join(f"`{k}` {_num(diff[k][0])} -> {_num(diff[k][1])}" if k in diff
                           else f"`{k}` (no difference!)" for k in c.knobs)
         lines.append(f"| {c.label} | `{c.arm}` | {c.without} | {knobs} |")
-    lines += ["", "| Comparator | What it is | Knobs that differ from `long_term` |",
+    lines += ["", "| Comparator | What it is | Knobs that differ from `long_term` (condition) |",
               "|---|---|---|"]
     for name, what in COMPARATORS.items():
         diff = differing_keys(REFERENCE, name)
-        keys = "; ".join(f"`{k}` {_num(a)} -> {_num(b)}" for k, (a, b) in sorted(diff.items()))
+        keys = "; ".join(f"({_tag(k)}) `{k}` {_num(a)} -> {_num(b)}"
+                         for k, (a, b) in sorted(diff.items(), key=lambda kv: (_tag(kv[0]), kv[0])))
         lines.append(f"| `{name}` | {what} | {keys} |")
     return "\n".join(lines)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+BEGIN = "<!-- conditions-table: begin"
+END = "<!-- conditions-table: end -->"
+
+
+def docs_table(text: str) -> str:
+    """The table between the markers of a document (``docs/model.md`` §7.18)."""
+    start = text.index("\n", text.index(BEGIN)) + 1
+    return text[start:text.index(END)].strip("\n")
+
+
+def write_docs(path: Path = DOCS) -> bool:
+    """Put the generated table between the markers of ``path``; True if the file changed."""
+    text = path.read_text()
+    start = text.index("\n", text.index(BEGIN)) + 1
+    new = text[:start] + markdown_table() + "\n" + text[text.index(END):]
+    if new != text:
+        path.write_text(new)
+    return new != text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.conditions", description=(
         "Print the seven conditions, their leave-one-out arms of long_term and the knobs each "
         "arm changes (markdown, values read from the composed configs)."))
-    ap.parse_args(list(sys.argv[1:] if argv is None else argv))
+    ap.add_argument("--write-docs", action="store_true",
+                    help=f"also write the table into {DOCS.relative_to(DOCS.parent.parent)}")
+    a = ap.parse_args(list(sys.argv[1:] if argv is None else argv))
     print(markdown_table())
+    if a.write_docs:
+        print(f"\n{DOCS}: {'updated' if write_docs() else 'already up to date'}", file=sys.stderr)
     return 0
 
 
