@@ -81,3 +81,15 @@ def test_levers_without_a_running_programme_change_nothing_unless_a_reform(tmp_p
     b = pd.read_parquet(tmp_path / "reform" / "timeseries.parquet")
     pd.testing.assert_frame_equal(a[a["year"] < 0], b[b["year"] < 0])
     assert not a[a["year"] >= 1].equals(b[b["year"] >= 1].set_index(a[a["year"] >= 1].index))
+
+
+def test_long_term_without_money_is_no_programme(tmp_path):
+    """``scenario=long_term funding=none``: the group wins, and a programme without money does not
+    run, so none of long_term's levers acts: the same world as no_programme, byte for byte."""
+    from sim.compose import load_config
+
+    over = ["neighbourhood=small", "years.burn_in=3", "years.after_start=8", "seed=4"]
+    simulate(load_config(["scenario=long_term", "funding=none", *over]), tmp_path / "lt")
+    simulate(load_config(["scenario=no_programme", *over]), tmp_path / "none")
+    for name in ("timeseries.parquet", "cohort.parquet", "buurten.parquet", "place.parquet"):
+        assert (tmp_path / "lt" / name).read_bytes() == (tmp_path / "none" / name).read_bytes(), name
