@@ -265,8 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     plan, cfgs = [], []
     try:
         for name in scenarios:
+            base = load_config([f"scenario={name}", *a.overrides])  # composed once per scenario
             for k in seeds:
-                cfg = load_config([f"scenario={name}", f"seed={k}", *a.overrides])
+                cfg = base.copy()
+                cfg.seed = k
                 validate(cfg)
                 cfgs.append(cfg)
                 plan.append((name, k, out_root / name / f"seed_{k}"))
