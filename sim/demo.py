@@ -285,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                             subsequent_indent=" " * 33))
     _print_knobs(scenarios, reference, a.overrides)
     t0 = time.perf_counter()
-    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out) for cfg, (_, _, out)
+    # Absolute paths: joblib reuses worker processes, whose working directory may be another's.
+    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out.absolute()) for cfg, (_, _, out)
                                       in zip(cfgs, plan, strict=True))
     wall = time.perf_counter() - t0
     failed = [r for r in results if r["error"]]
