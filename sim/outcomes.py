@@ -20,7 +20,7 @@ import pandas as pd
 from sim.agents.criminal_networks import CriminalNetwork, leave_network
 from sim.agents.landlords import Slumlord
 from sim.config_programme import DOMAINS
-from sim.mechanisms.moving import CBS_AGES, cbs_rate, place_quality_elsewhere
+from sim.mechanisms.moving import CBS_AGES, cbs_rate, place_elsewhere
 from sim.population import EDU_HIGHER, EDU_START, TENURE_NAMES
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Flows:
         tracked = rows[p.tracked[rows]]
         if tracked.size:
             p.moved_out[tracked] = True
-            p.place_quality[tracked] = place_quality_elsewhere(self.model, tracked)
+            p.place_pct[tracked] = place_elsewhere(self.model, tracked)
         p.leave[rows[~p.tracked[rows]]] = True
         leave_network(self.model, rows, "moved_out")
         p.initiative[rows] = -1
@@ -186,10 +186,11 @@ class CohortTracker:
             t = m.pop.h.tenure[np.maximum(hh, 0)]
             named = np.array([TENURE_NAMES[int(x)] for x in range(3)])[t]
             tenure = np.where(tenure == "?", named, tenure)
-        # One rule for everyone: a place is deprived when its liveability is below the threshold
-        # (the wijk's buurten can climb out of it).
-        q = np.where(inw, m.env.liveability[np.maximum(p.buurt[rows], 0)], p.place_quality[rows])
-        deprived = q < m.cfg.moving.deprived_threshold
+        # One rule for everyone: a place is deprived when it lies in the deprived tail of the
+        # national distribution of places (``sim.places``); the wijk's buurten are placed in it by
+        # their liveability, so they climb out only by overtaking real Dutch neighbourhoods.
+        u = np.where(inw, m.env.percentile[np.maximum(p.buurt[rows], 0)], p.place_pct[rows])
+        deprived = m.places.deprived(u)
         rec = {
             "person_id": p.pid[rows].copy(),
             "origin_buurt": p.origin_buurt[rows].astype(np.int16),
@@ -459,6 +460,13 @@ def group_outcomes(df: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def _peak(counts: np.ndarray, person_years: np.ndarray) -> int | None:
+    """Age 12-24 with the highest registration rate per person-year (None without registrations)."""
+    if not counts[12:25].sum():
+        return None
+    return int(12 + np.argmax(counts[12:25] / np.maximum(person_years[12:25], 1e-9)))
+
+
 def build_outputs(model: Neighbourhood) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """The run's tables (timeseries, buurten, cohort, place) and its summary."""
     model.cohort.finish()
@@ -483,7 +491,6 @@ def build_outputs(model: Neighbourhood) -> tuple[dict[str, pd.DataFrame], dict[s
             "person_years": float(pyr),
         }
     post = ts[ts["year"] >= 0]
-    ages = np.arange(101)
     oc = model.offending_age_counts
     summary: dict[str, Any] = {
         "generation": {
@@ -505,8 +512,13 @@ def build_outputs(model: Neighbourhood) -> tuple[dict[str, pd.DataFrame], dict[s
         "calibration": {
             "moving_rates_by_age": rates,
             "youth_suspect_share": float(post["youth_suspect_share"].mean()) if len(post) else None,
-            "offending_peak_age": int(ages[12:25][np.argmax(oc[12:25] / np.maximum(py[12:25], 1e-9))])
-            if oc[12:25].sum() else None,
+            "offending_peak_age": _peak(oc.sum(axis=0), py),
+            "offending_peak_age_male": _peak(oc[0], model.person_years_by_sex[0]),
+            "offending_peak_age_female": _peak(oc[1], model.person_years_by_sex[1]),
+            "offending_rate_by_sex_age": {
+                sex: {str(a): float(oc[i, a] / model.person_years_by_sex[i, a])
+                      if model.person_years_by_sex[i, a] else None for a in range(12, 25)}
+                for i, sex in enumerate(("male", "female"))},
             "employment_rate": float(post["employment_rate"].mean()) if len(post) else None,
             "mean_income_rank": float(post["mean_income_rank"].mean()) if len(post) else None,
             "startqual_25_34": float(post["startqual_25_34"].mean()) if len(post) else None,

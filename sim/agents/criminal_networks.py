@@ -122,7 +122,7 @@ class CriminalNetwork(mesa.Agent):
     def maybe_expand(self, n_mem: int) -> None:
         """A network with many members per buurt takes on an adjacent buurt without a network."""
         m = self.model
-        if n_mem <= m.cfg.networks.expand_members_per_buurt * len(self.territory):
+        if n_mem <= m.cfg.networks.expand_members_per_buurt * m.size_scale * len(self.territory):
             return
         taken = {b for net in m.networks() for b in net.territory}
         for b in self.territory:
@@ -137,16 +137,6 @@ def step_networks(model: Neighbourhood) -> None:
     nets = model.networks()
     if nets:
         _step_group(model, nets, network_context(model))
-
-
-def _claim_ledger_keys(ledger: dict[str, int], events: list[tuple[str, np.ndarray]]) -> None:
-    """Add this step's new ledger keys in the order the networks one by one would have (dict order):
-    by the first network (position) with such an event, then by the order of events in a step."""
-    new = [(int(pos.min()), i, reason) for i, (reason, pos) in enumerate(events)
-           if pos.size and reason not in ledger]
-    if len(new) > 1:
-        for _, _, reason in sorted(new):
-            ledger[reason] = 0
 
 
 def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.ndarray]) -> None:
@@ -189,9 +179,6 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
     n_caught = np.bincount(net[is_caught], minlength=k_nets)
     n_left = n_mem - n_caught - np.bincount(quit_net, minlength=k_nets)
     runners = np.bincount(net[~(is_caught | is_quit) & (role == RUNNER)], minlength=k_nets)
-    events = [("aged_out", aged_net), ("arrested", net[is_caught]), ("quit", quit_net),
-              ("dissolved_networks", np.flatnonzero(n_left == 0))]
-    _claim_ledger_keys(m.network_ledger, events)
     leave_network(m, aged, "aged_out")
     if caught.size:
         p.suspect_ever[caught] = True
@@ -235,7 +222,7 @@ def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.nd
     p = m.pop.p
     k_nets = len(nets)
     joined = rejoined = np.zeros(k_nets, dtype=np.int64)
-    cap = c.recruit_capacity * m.dt
+    cap = c.recruit_capacity * m.size_scale * m.dt
     if cap <= 0 or not active.any():
         return joined, rejoined
     owner = np.full(m.n_buurten + 1, -1, dtype=np.intp)  # buurt -> position of the network holding it

@@ -92,6 +92,7 @@ POST_COLUMNS: dict[str, tuple[type, object]] = {
     "load": (np.float64, 1.0),
     "stress": (np.float64, 0.0),
     "vacant_until": (np.float64, 0.0),
+    "fte": (np.float64, 1.0),  # full-time equivalents of the post (regular posts: see _regular_posts)
 }
 ROLE_NAMES = list(ROLES)
 
@@ -137,6 +138,7 @@ class Professional(mesa.Agent):
     load = _column("load")
     stress = _column("stress")
     vacant_until = _column("vacant_until")
+    fte = _column("fte")
 
     def vacate(self, reason: str) -> None:
         """The occupant leaves (quit, rotation, reassignment, post abolished)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.households import make_households
+from sim.places import draw_percentile
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -199,21 +200,17 @@ def _elsewhere_moves(model: Neighbourhood) -> None:
     u = model.streams.uniform("move_elsewhere", p.pid[away], model.steps)
     go = away[u < _prob(np.full(away.size, c.elsewhere_move_rate), model.dt)]
     if go.size:
-        p.place_quality[go] = place_quality_elsewhere(model, go)
+        p.place_pct[go] = place_elsewhere(model, go)
 
 
-def place_quality_elsewhere(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
-    """Liveability of the place elsewhere a person lands in: better for higher ranks (est.).
-
-    Adults are placed by their own income rank, children by their parents'.
-    """
-    c = model.cfg.moving
+def place_elsewhere(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+    """National percentile of the place elsewhere a person lands in (``sim.places``): better for
+    higher ranks on average (``moving.place_sorting``, est.). Adults are placed by their own income
+    rank, children by their parents'."""
     p = model.pop.p
     rank = np.where(p.age[rows] >= 18, p.income_rank[rows], p.parent_rank[rows])
     z = model.streams.normal("place_elsewhere", p.pid[rows], model.steps)
-    q = c.elsewhere_quality_base + c.elsewhere_quality_per_rank * rank / 100.0 \
-        + c.elsewhere_quality_sd * z
-    return np.clip(q, 0.0, 1.0)
+    return draw_percentile(rank, z, model.cfg.moving.place_sorting)
 
 
 def fill_vacancies(model: Neighbourhood) -> None:
