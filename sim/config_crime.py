@@ -16,7 +16,7 @@ class NetworksConfig:
 
     initial_networks: int = _f(2, 0, 20, "networks active at the start")
     initial_members: int = _f(12, 1, 200,
-                              "members per network at the start per 15,000 residents (2 leaders, rest runners)")
+                              "members per network at the start per 15,000 residents (2 leaders)")
     recruit_capacity: float = _f(8.0, 0.0, 100.0,
                                  "recruits a network can take on per year, per 15,000 residents")
     wage_offer: float = _f(1.0, 0.0, 5.0, "attraction of the network's money and status (log-rate units)")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.rates import step_prob
+
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
@@ -161,8 +163,8 @@ class Environment:
         years *= occupied
         stay = np.bincount(db, years, minlength=n) / np.maximum(n_occupied, 1)
         # Smoothed stocks.
-        k = -np.expm1(-c.adjust_rate * dt)
-        ks = -np.expm1(-CRIME_SMOOTHING * dt)
+        k = step_prob(c.adjust_rate, dt)
+        ks = step_prob(CRIME_SMOOTHING, dt)
         crime_now = 1000.0 * self.registrations / safe / dt
         self.crime_rate += ks * (crime_now - self.crime_rate)
         moves_now = model.flows.step_out_by_buurt / safe / dt
@@ -175,8 +177,8 @@ class Environment:
         # disorder however many there are): a ceiling on what residents' own efforts can carry.
         dens = model.initiatives.per_1000()
         ic = model.cfg.initiatives
-        efficacy_gain = 0.1 * -np.expm1(-ic.efficacy_effect * dens / 0.1)
-        disorder_cut = 0.05 * -np.expm1(-ic.disorder_effect * dens / 0.05)
+        efficacy_gain = 0.1 * step_prob(dens, ic.efficacy_effect / 0.1)
+        disorder_cut = 0.05 * step_prob(dens, ic.disorder_effect / 0.05)
         # Clean/intact/safe (caretakers and their budget) removes disorder within quarters.
         self.physical_disorder = np.clip(physical_disorder_base(self.dwelling_quality,
                                                                 self.vacancy_rate)
@@ -195,7 +197,7 @@ class Environment:
         self.liveability = liveability_index(self.disorder, self.collective_efficacy, crime_norm)
         self.percentile = model.places.percentile_of(self.liveability)
         # Reputation follows liveability slowly (outsiders update their image over years; est.).
-        self.reputation += (self.liveability - self.reputation) * -np.expm1(-REPUTATION_RATE * dt)
+        self.reputation += (self.liveability - self.reputation) * step_prob(REPUTATION_RATE, dt)
         self._history.append(self.liveability)
         if len(self._history) > model.steps_per_year + 1:  # keep now and one year ago
             self._history.pop(0)

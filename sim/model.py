@@ -34,6 +34,7 @@ from sim.outcomes import CohortTracker, Flows, Migration, Recorder
 from sim.places import NationalPlaces
 from sim.population import Columns, Population, Resident
 from sim.programme import Programme, _apportion
+from sim.rates import step_prob
 from sim.rng import Streams
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
@@ -373,8 +374,8 @@ class Neighbourhood(mesa.Model):
                     # Occupants in post for a while already (steady state of the quit process).
                     post.filled = True
                     post.tenure = float(rng.exponential(1.0 / max(c.turnover_rate, 1e-3)))
-                    post.knowledge = -math.expm1(-post.tenure / c.learning_years)
-                    post.relationships = -math.expm1(-post.tenure / c.relationship_years)
+                    post.knowledge = step_prob(1.0 / c.learning_years, post.tenure)
+                    post.relationships = step_prob(1.0 / c.relationship_years, post.tenure)
         self.staff_ledger["initial"] = self.staff()
 
     # -- criminal networks ---------------------------------------------------------------------
@@ -407,6 +408,6 @@ class Neighbourhood(mesa.Model):
         self.initiatives.step()
         rng = self.streams.gen("networks")
         c = self.cfg.networks
-        if rng.random() < -math.expm1(-c.founding_rate) and len(self.networks()) < c.max_networks:
+        if rng.random() < step_prob(c.founding_rate, 1.0) and len(self.networks()) < c.max_networks:
             self._seed_networks(1)
         self.recorder.record_year()

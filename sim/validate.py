@@ -141,7 +141,7 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
                     "[3, 7]", "CBS 2019 (3.2 % vs 0.6 % at 18-24); Jeugdmonitor 2018",
                     lambda v: 3.0 <= v <= 7.0, "{:.2f}"), float(ratio_sex)))
     nat = offending.national_youth_rate()
-    ys = float(np.mean([r["youth_suspect_share"] for r in runs]))
+    ys = float(np.mean([r["youth_share"] for r in runs]))
     out.append((Row("youth_share", "Youth suspect share (12-24 residents registered in the past "
                     "year, incl. arrests) / national", f"~2 (national {100 * nat:.2f} %)",
                     "[1.3, 3.5]", "CBS 81997NED (national); deprived wijk est. (Rotterdam city-wide "

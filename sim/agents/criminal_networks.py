@@ -33,6 +33,7 @@ import mesa
 import numpy as np
 
 from sim.mechanisms.school import rank_z
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -170,11 +171,11 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
     # Enforcement: arrests at policing x reporting in the member's buurt. One draw per member:
     # arrested when u < p_arrest; a runner not arrested quits when p_arrest <= u < p_arrest + p_quit.
     policing = m.services.level["wijkagent"] * (0.5 + m.env.mean_trust)  # per buurt
-    p_arrest = -np.expm1(-(c.arrest_rate * policing) * dt)
+    p_arrest = step_prob(c.arrest_rate * policing, dt)
     b = p.buurt[rows]
     u = m.streams.uniform("arrest", p.pid[rows], m.steps)
     is_caught = u < p_arrest[b]
-    is_quit = (~is_caught & (u < (p_arrest - np.expm1(-c.quit_rate * dt))[b])) & (role == RUNNER)
+    is_quit = (~is_caught & (u < (p_arrest + step_prob(c.quit_rate, dt))[b])) & (role == RUNNER)
     caught, quits, quit_net = rows[is_caught], rows[is_quit], net[is_quit]
     n_caught = np.bincount(net[is_caught], minlength=k_nets)
     n_left = n_mem - n_caught - np.bincount(quit_net, minlength=k_nets)
@@ -191,7 +192,7 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
     leave_network(m, quits, "quit")
     # Per network: smoothed pressure (when it had members after the age-out), revenue, wage offer.
     offer = np.empty(k_nets)
-    decay = -np.expm1(-dt)
+    decay = step_prob(1.0, dt)
     per_net = zip(nets, n_mem.tolist(), n_caught.tolist(), runners.tolist(), strict=True)
     for k, (nw, n, n_c, n_r) in enumerate(per_net):
         if n:
@@ -262,10 +263,7 @@ def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.nd
     logit -= (c.sanction_effect * policing)[b]
     logit -= c.trust_protection * (p.trust[cand] - 0.5)
     logit -= (c.prevention_effect * m.services.relative("youth_worker"))[b]
-    prob = np.exp(logit, out=logit)  # prob = -expm1(-exp(logit) * dt), in place
-    prob *= -m.dt
-    np.expm1(prob, out=prob)
-    np.negative(prob, out=prob)
+    prob = step_prob(np.exp(logit, out=logit), m.dt)
     # Limited recruiter capacity: scale a network's probabilities down when more would join than its
     # recruiters can take (each sum over the network's candidates in row order, as one by one).
     if len(recruiting) == 1:

@@ -64,7 +64,7 @@ def _prior_share(prior_effect: float) -> np.ndarray:
     with state dependence, equal the CBS rate (s = chance of a registration before this age).
     """
     cum = np.concatenate([np.zeros((2, 1)), np.cumsum(CBS_RATE, axis=1)[:, :-1]], axis=1)
-    s = -np.expm1(-cum)
+    s = step_prob(cum, 1.0)
     return 1.0 / (1.0 + s * np.expm1(prior_effect))
 
 
@@ -162,6 +162,6 @@ def draw_history(model: Neighbourhood, rows: np.ndarray) -> None:
     i = np.minimum(x.astype(np.intp), 12)
     integral = cum[sex, i] + (x - i) * (cum[sex, np.minimum(i + 1, 13)] - cum[sex, i])
     risk = _background(c, model, old)
-    prob = -np.expm1(-(c.hazard_multiplier / background_spread(model)) * np.exp(risk) * integral)
+    prob = step_prob((c.hazard_multiplier / background_spread(model)) * np.exp(risk), integral)
     u = model.streams.uniform("offending_history", p.pid[old], 0)
     p.suspect_ever[old] = u < prob

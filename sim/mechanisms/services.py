@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.professionals import ROLES
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -61,8 +62,8 @@ def _occupancy(staffing: object, overload: float) -> tuple[float, float, float, 
     mean_tenure = float(w.sum())
     vacancy = c.vacancy_months / 12.0 * c.deprived_vacancy_multiplier
     filled = mean_tenure / (mean_tenure + vacancy)
-    know = float((w * -np.expm1(-t / c.learning_years)).sum() / mean_tenure)
-    rel = float((w * -np.expm1(-t / c.relationship_years)).sum() / mean_tenure)
+    know = float((w * step_prob(t, 1.0 / c.learning_years)).sum() / mean_tenure)
+    rel = float((w * step_prob(t, 1.0 / c.relationship_years)).sum() / mean_tenure)
     occ_tenure = float((w * t).sum() / mean_tenure)
     return filled, know, rel, occ_tenure
 
@@ -87,7 +88,7 @@ def regular_reference(staffing: object, overload_quality_effect: float
         filled = 1.0
         for _ in range(20):  # load -> stress -> quits -> filled share -> load: a fixed point
             load = role.regular_load / filled
-            filled, know, rel, _ = _occupancy(staffing, max(load - 1.0, 0.0))
+            filled, know, rel, _ = _occupancy(staffing, min(max(load - 1.0, 0.0), 9.0))
         load = role.regular_load / filled
         coverage = min(1.0, filled * (0.3 + 0.7 * know) / role.regular_load)
         quality = 1.0 / (1.0 + overload_quality_effect * min(max(load - 1.0, 0.0), 9.0))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.rates import step_prob
+
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
@@ -61,8 +63,8 @@ def step(model: Neighbourhood) -> None:
         return
     tgt = target(model)
     cur = p.trust
-    k_up = -np.expm1(-model.cfg.trust.adjust_rate * model.dt)
-    k_down = -np.expm1(-model.cfg.trust.adjust_rate * DOWN_MULTIPLIER * model.dt)
+    k_up = step_prob(model.cfg.trust.adjust_rate, model.dt)
+    k_down = step_prob(model.cfg.trust.adjust_rate * DOWN_MULTIPLIER, model.dt)
     down = tgt < cur
     tgt -= cur
     tgt *= np.where(down, k_down, k_up)
