@@ -30,12 +30,13 @@ from sim.households import expected_household_size, make_households, update_hous
 from sim.mechanisms import demography, moving, offending, school, trust, work
 from sim.mechanisms.initiatives import Initiatives
 from sim.mechanisms.services import Services
-from sim.outcomes import CohortTracker, Flows, Migration, Recorder
+from sim.outcomes import Recorder
 from sim.places import NationalPlaces
 from sim.population import Columns, Population, Resident
 from sim.programme import Programme, _apportion
 from sim.rates import step_prob
 from sim.rng import Streams
+from sim.tracking import CohortTracker, Flows, Migration
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
 
