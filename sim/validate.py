@@ -165,7 +165,7 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
                     "12-22 % within 2 years", lambda v: 0.05 <= v <= 0.15), quit_rate))
     ex = float(np.mean([r["exposure_rank"] for r in runs]))
     out.append((Row("neighbourhood_effect", "Childhood neighbourhood's term in the generation's "
-                    "income rank (rank points, mean)", "a few ranks", "|x| <= 4",
+                    "income rank (rank points, mean)", "a few ranks", "abs(x) <= 4",
                     "van Ham, Boschman & Vogel 2018; Troost, van Ham & Janssen 2021",
                     lambda v: abs(v) <= 4.0, "{:.2f}"), ex))
     for role in ROLES:
@@ -173,10 +173,10 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
             continue
         d = float(np.mean([r["levels"][role] - r["reference"][role] for r in runs]))
         out.append((Row(f"reference_{role}", f"Regular {role} service level - computed reference "
-                        "(last 5 burn-in years)", "0", "|x| <= 0.1", "norm staffing (ROLES; "
+                        "(last 5 burn-in years)", "0", "abs(x) <= 0.1", "norm staffing (ROLES; "
                         "wijkagent 1 per 5,000)", lambda v: abs(v) <= 0.1), d))
     d = float(np.mean([r["familiarity"] - r["familiarity_ref"] for r in runs]))
-    out.append((Row("reference_familiarity", "Familiarity - computed reference", "0", "|x| <= 0.1",
+    out.append((Row("reference_familiarity", "Familiarity - computed reference", "0", "abs(x) <= 0.1",
                     "as above", lambda v: abs(v) <= 0.1), d))
     tol = {"liveability": 0.02, "crime_rate": 0.15, "mean_income_rank": 1.5, "population": 0.03}
     for v in DRIFT_VARS:
@@ -186,7 +186,7 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
         x = float((b.mean() - a.mean()) / a.mean()) if rel else float(b.mean() - a.mean())
         t = tol[v]
         out.append((Row(f"drift_{v}", f"Burn-in drift of {v}: year -1 vs year -5"
-                        + (" (relative)" if rel else ""), "0 (steady state)", f"|x| <= {t}",
+                        + (" (relative)" if rel else ""), "0 (steady state)", f"abs(x) <= {t}",
                         "steady state required (issue 10)", lambda x, t=t: abs(x) <= t), x))
     pct = float(np.mean([r["percentile_year0"] for r in runs]))
     out.append((Row("deprived_tail", "Wijk's national percentile of liveability at year 0",
