@@ -24,7 +24,8 @@ figure.chart { margin: 0.8rem 0 1.4rem; break-inside: avoid; page-break-inside: 
 figure.chart svg { display: block; width: 100%; height: auto; max-height: 240mm; }
 figcaption { font-size: 0.92rem; color: #222; margin-top: 0.3rem; }
 figcaption p { margin: 0.25rem 0; }
-table { border-collapse: collapse; font-size: 0.8rem; table-layout: auto; overflow-wrap: anywhere; margin: 0.5rem 0 1rem; width: 100%;
+table { border-collapse: collapse; font-size: 0.8rem; overflow-wrap: anywhere;
+        margin: 0.5rem 0 1rem; width: 100%;
         break-inside: auto; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.35rem; text-align: left;
          vertical-align: top; }
