@@ -81,8 +81,8 @@ def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, An
 def to_svg(fig: Figure, uid: str) -> str:
     """The figure as an inline ``<svg>`` element: real text, ids unique per ``uid``, no XML header.
 
-    Matplotlib escapes text it writes into SVG (``<`` becomes ``&lt;``), and the ids of clip paths
-    and glyphs are salted with ``uid`` so several charts can share one HTML page.
+    Matplotlib escapes text it writes into SVG (``<`` becomes ``&lt;``); every id (and reference to
+    one) is prefixed with ``uid`` so several charts can share one HTML page.
     """
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": uid}):
@@ -90,6 +90,11 @@ def to_svg(fig: Figure, uid: str) -> str:
     text = buf.getvalue()
     start = text.index("<svg")
     svg = text[start:]
+    # ids unique on a page of several charts: prefix every id and every reference to one
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{uid}-\1"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', rf'url(#{uid}-\1)', svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{uid}-\1"', svg)
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # scale with the page: keep the viewBox, let CSS decide the width
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
     return svg.replace("<svg", f'<svg role="img" data-chart="{uid}"', 1)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.collect import BASE_COLUMNS, flatten
+from sim.collect import BASE_COLUMNS
 
 RUNS, SERIES = "runs.parquet", "series.parquet"
 LABEL_COLUMN = "scenario_label"
@@ -64,17 +64,22 @@ def resolve_run_dir(directory: Path, run_dir: str) -> Path:
 
 
 def _summary_columns(directory: Path, runs: pd.DataFrame) -> set[str]:
-    """Columns that came from summary.json (read back from one finished run)."""
+    """Columns that came from summary.json: every column under one of its nested top-level keys
+    (``generation.*``, ``programme.*``; keys a run may lack included) and its plain scalars
+    except ``scenario``, which is also the name of a swept config group."""
     fin = runs[runs["status"] == "finished"]
+    nested = {"generation", "by_origin_buurt", "cohort_counts", "calibration", "wijk_final",
+              "programme", "networks", "years"}
+    scalars = {"steps"}
     for rd in fin["run_dir"].head(3):
         try:
             s = json.loads((resolve_run_dir(directory, rd) / "summary.json").read_text())
         except (OSError, ValueError):
             continue
-        return set(flatten(s))
-    return {c for c in runs.columns if "." in c and c.split(".", 1)[0] in
-            ("generation", "by_origin_buurt", "cohort_counts", "calibration", "wijk_final",
-             "programme", "networks", "years")}
+        nested |= {k for k, v in s.items() if isinstance(v, dict)}
+        scalars |= {k for k, v in s.items() if not isinstance(v, dict) and k != "scenario"}
+        break
+    return {c for c in runs.columns if c.split(".", 1)[0] in nested or c in scalars}
 
 
 def varying_knobs(directory: Path, runs: pd.DataFrame) -> list[str]:
