@@ -33,6 +33,7 @@ td.num { text-align: right; white-space: pre-line; font-variant-numeric: tabular
 tr { break-inside: avoid; }
 .better { color: #1b7837; } .worse { color: #b2182b; } .unclear { color: #666; }
 .note { color: #555; font-size: 0.85rem; }
+ul.notes { font-size: 0.88rem; margin-top: -0.6rem; }
 ul { margin: 0.3rem 0 0.8rem; }
 code { font-size: 0.85em; overflow-wrap: anywhere; }
 @page { size: A4; margin: 14mm 13mm; }
@@ -67,11 +68,16 @@ def para(text: str, cls: str = "") -> str:
     return f'<p class="{cls}">{esc(text)}</p>' if cls else f"<p>{esc(text)}</p>"
 
 
-def figure(fig: Figure, uid: str, captions: list[str], alt: str) -> str:
-    """A chart as inline SVG with its caption paragraphs (each escaped) and an accessible name."""
+def figure(fig: Figure, uid: str, captions: list[str], alt: str,
+           notes: list[str] | None = None) -> str:
+    """A chart as inline SVG with its caption paragraphs (each escaped) and an accessible name;
+    ``notes``: longer computed sentences after the figure (they may flow onto the next page,
+    the chart and its caption never split)."""
     svg = to_svg(fig, uid).replace("<svg", f'<svg aria-label="{esc(alt)}"', 1)
     caps = "".join(f"<p>{esc(c)}</p>" for c in captions if c)
-    return f'<figure class="chart" id="{esc(uid)}">\n{svg}\n<figcaption>{caps}</figcaption>\n</figure>'
+    after = "".join(f"<li>{esc(c)}</li>" for c in notes or [] if c)
+    return (f'<figure class="chart" id="{esc(uid)}">\n{svg}\n<figcaption>{caps}</figcaption>\n'
+            f"</figure>\n" + (f'<ul class="notes">{after}</ul>\n' if after else ""))
 
 
 def table(header: list[str], rows: list[list[tuple[str, str]]]) -> str:

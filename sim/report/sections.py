@@ -76,23 +76,23 @@ def differences(data: ReportData, diffs: pd.DataFrame, lang: str) -> Section:
     """The forest plots, split so each figure fits a page, with computed captions."""
     keys = list(dict.fromkeys(diffs["key"]))
     n_other = len(data.scenarios) - 1
-    per = max(1, int(DIFF_ROWS_PER_FIGURE // (0.45 + 0.24 * n_other)))
+    per = max(1, min(4, int(DIFF_ROWS_PER_FIGURE // (0.45 + 0.24 * n_other))))
     age = outcome_age(data)
     body = []
     for i in range(0, len(keys), per):
         chunk = keys[i:i + per]
         fig = charts.differences_chart(data.runs, chunk, by=data.by, reference=data.reference,
                                        scenarios=data.scenarios, lang=lang)
-        caps = []
+        caps, notes = [], []
         for k in chunk:
             for view in ("by_origin", "by_place"):
                 row = tx.pick(diffs, k, view)
                 if row is not None:
-                    caps.append(tx.difference_sentence(row, data.by, data.reference, lang, age))
-            caps.append(tx.tally(diffs, k, "by_origin", lang) + " (" +
-                        ("by origin" if lang == "en" else "naar herkomst") + ")")
+                    notes.append(tx.difference_sentence(row, data.by, data.reference, lang, age))
+            caps.append(f"{label_of(k, lang)}: " + tx.tally(diffs, k, "by_origin", lang) + " ("
+                        + ("by origin" if lang == "en" else "naar herkomst") + ")")
         body.append(figure(fig, f"differences-{i // per + 1}", caps,
-                           tx.t("differences", lang, ref=data.reference)))
+                           tx.t("differences", lang, ref=data.reference), notes))
     return Section("differences", tx.t("differences", lang, ref=data.reference), "\n".join(body))
 
 
