@@ -5,8 +5,10 @@ them does not touch (common random numbers, DESIGN.md §3), so the per-seed diff
 ``d_s = y(scenario, s) - y(reference, s)`` has a much smaller variance than the difference of two
 independent means. :func:`paired_differences` forms those pairs from ``runs.parquet`` and returns,
 per scenario and outcome, the mean difference with a Student-t confidence interval over pairs
-(and, for contrast, the unpaired standard error). It is the one function experiments, notebooks
-and reports use. CLI::
+(and, for contrast, the unpaired standard error), in the outcome's own scale (shares 0-1).
+:func:`with_units` restates such a table with the unit in every column name (``difference_pp``
+for shares, ``*_rank_points``, ``*_index_0_1``), as ``differences.csv`` and the CLI show it. It
+is the one function experiments, notebooks and reports use. CLI (one block per unit)::
 
     python -m sim.compare SWEEP_DIR/runs.parquet --by scenario_name --reference baseline \\
         --outcome generation.by_origin.employed
