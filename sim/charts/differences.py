@@ -97,6 +97,11 @@ def differences_chart(runs: pd.DataFrame, outcomes: Sequence[str] | None = None,
                 head = label_of(key, lang)
                 ax.set_title(f"{head}: {VIEWS[view][lang]}" if len(views) > 1 else head,
                              loc="left", fontsize=9)
+        from matplotlib.lines import Line2D
+
+        fig.legend(handles=[Line2D([], [], color=colour[v], marker="o", lw=2, label=word(v, lang))
+                            for v in ("better", "worse", "unclear")],
+                   loc="upper right", ncols=3, fontsize=8, bbox_to_anchor=(1.0, 1.0))
         fig.suptitle(f"{word('diff_from', lang, ref=reference)} "
                      f"({word('interval', lang, p=round(conf_level * 100))})",
                      x=0.01, ha="left", fontsize=10)

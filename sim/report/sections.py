@@ -63,7 +63,8 @@ def headline(data: ReportData, diffs: pd.DataFrame, lang: str) -> Section:
                     if len(d):
                         r = d.iloc[0]
                         cell += (f"\n{fmt(r['difference'], col, diff=True, lang=lang)} "
-                                 f"[{fmt(r['ci_low'], col, diff=True, lang=lang)}, "
+                                 f"[{fmt(r['ci_low'], col, diff=True, lang=lang)}"
+                                 f"{', ' if lang == 'en' else '; '}"
                                  f"{fmt(r['ci_high'], col, diff=True, lang=lang)}]")
                         cls = f"num {r['verdict']}"
                 row.append((cell, cls))

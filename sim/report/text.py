@@ -113,10 +113,10 @@ def difference_sentence(row: pd.Series, by: str, reference: Any, lang: str = "en
     hi = fmt(row["ci_high"], col, diff=True, lang=lang)
     ci = (f"95 % interval {lo} to {hi}" if lang == "en" else f"95 %-interval: {lo} tot {hi}")
     if row.get("sd_difference") == 0 and row["difference"] == 0:
-        return (f"{name} and {reference} give the same {label_of(key, lang)} in every seed."
-                if lang == "en" else
-                f"{name} en {reference} geven in elke seed dezelfde uitkomst voor "
-                f"{label_of(key, lang)}.")
+        return (f"{name} and {reference} give the same result in every seed "
+                f"({label_of(key, lang)})." if lang == "en" else
+                f"{name} en {reference} geven in elke seed dezelfde uitkomst "
+                f"({label_of(key, lang)}).")
     d = float(row["shown_difference"])
     size = _num(abs(d), lang, 1 if kind != "scale" else 3)
     same = abs(d) < 0.05 if kind != "scale" else abs(d) < 0.0005
@@ -133,7 +133,7 @@ def difference_sentence(row: pd.Series, by: str, reference: Any, lang: str = "en
             amount = ("ongeveer evenveel" if same else
                       f"ongeveer {size} {'meer' if d > 0 else 'minder'}")
             slot = NL_SLOT[key].format(x=f"onder {name} {amount}")
-            text = f"{who} {slot} {'als' if same else 'dan'} onder {reference} ({ci})."
+            text = f"{who}, {slot} {'als' if same else 'dan'} onder {reference} ({ci})."
     else:
         unit_en = {"rank": "rank points", "scale": "points on a 0-1 index"}.get(kind, "")
         unit_nl = {"rank": "rangpunten", "scale": "punten op een index van 0-1"}.get(kind, "")
@@ -193,9 +193,11 @@ def key_message(diffs: pd.DataFrame, by: str, reference: Any, n_seeds: int, lang
         if len(gains):
             r = gains.loc[(gains["shown_difference"].abs()
                            / (gains["shown_ci_high"] - gains["shown_ci_low"])).idxmax()]
+            said = difference_sentence(r, by, reference, lang, age)
+            if said.startswith(("Het ", "De ", "Van ", "The ", "Of ")):
+                said = said[0].lower() + said[1:]  # it follows a colon
             extra = (" The clearest gain elsewhere: " if lang == "en" else
-                     " De duidelijkste winst elders: ") + difference_sentence(r, by, reference,
-                                                                             lang, age)
+                     " De duidelijkste winst elders: ") + said
         if lang == "en":
             return (f"With {n_seeds} seeds, no scenario clearly changes the {label} at {age} of "
                     f"the children who grew up here compared with {reference}: every 95 % "
