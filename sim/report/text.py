@@ -209,11 +209,12 @@ def key_message(diffs: pd.DataFrame, by: str, reference: Any, n_seeds: int, lang
     others = len(good) - 1
     sentence = difference_sentence(row, by, reference, lang, age)
     if lang == "en":
-        lead = f"{row[by]} does most for the generation that grows up here. "
+        lead = f"{row[by]} does most for the generation that grows up here (outcomes at {age}). "
         more = (f" {others} other scenario{'s' if others != 1 else ''} also clearly "
                 f"improve{'s' if others == 1 else ''} it." if others else "")
     else:
-        lead = f"{row[by]} doet het meest voor de generatie die hier opgroeit. "
+        lead = (f"{row[by]} doet het meest voor de generatie die hier opgroeit (uitkomsten op "
+                f"{age}-jarige leeftijd). ")
         more = (f" Nog {others} ander{'e' if others != 1 else ''} scenario{"'s" if others != 1 else ''} "
                 f"verbeter{'en' if others != 1 else 't'} dit duidelijk." if others else "")
     return lead + sentence + more
