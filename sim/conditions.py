@@ -1,7 +1,7 @@
 """The seven conditions as a designed set of scenarios: the one map condition -> arm -> knobs.
 
 ``long_term`` (``configs/scenario/long_term.yaml``) is the reference programme with all seven
-conditions of a lasting neighbourhood approach (DESIGN.md §2.3). Each condition has a
+conditions of a lasting neighbourhood approach (docs/model.md §7.18). Each condition has a
 leave-one-out *arm*: a scenario that differs from ``long_term`` in that condition's knobs and in
 nothing else (``tests/test_conditions.py`` composes every pair and checks the set of differing
 keys). Three comparators complete the set: the ``project_carousel`` (all seven conditions weak),

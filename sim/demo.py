@@ -32,9 +32,10 @@ from joblib import Parallel, delayed
 
 from sim import conditions
 from sim.collect import flatten
-from sim.compare import paired_differences
+from sim.compare import paired_differences, with_units
 from sim.compose import load_config
 from sim.config import validate
+from sim.progress import Progress
 from sim.rundir import read_manifest, write_parquet
 from sim.simulate import simulate
 
@@ -130,9 +131,10 @@ def comparison_table(runs: pd.DataFrame, diffs: pd.DataFrame, view: str,
     scenarios = list(SCENARIOS if scenarios is None else scenarios)
     dcol = diff_col(reference)
     rows = []
+    present = set(runs["scenario_name"])
     for m, (label, kind, better) in OUTCOMES.items():
         col = f"generation.{view}.{m}"
-        for i, name in enumerate(scenarios):
+        for i, name in enumerate(n for n in scenarios if n in present):
             mean = pd.to_numeric(fin.loc[fin["scenario_name"] == name, col], errors="coerce").mean()
             row = {"outcome at age 25 (better if)": f"{label} ({better})" if i == 0 else "",
                    "scenario": name, "mean": _fmt(mean, kind), dcol: "(reference)",
@@ -240,11 +242,27 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="run the designed set (long_term, its seven leave-one-out arms, "
                          "project_carousel, carousel_same_money, no_programme) and compare each "
                          "with long_term")
+    ap.add_argument("--scenarios", help="comma-separated subset of the scenarios to run "
+                                        "(default all; the reference is always included)")
+    ap.add_argument("--lang", default="en", choices=("en", "nl"), help="language of the report")
+    ap.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ap.add_argument("overrides", nargs="*",
                     help="Hydra overrides for every run, e.g. neighbourhood=small years.burn_in=5")
     a = ap.parse_args(argv)
     if a.seeds < 1 or a.jobs < 1:
         ap.error(f"--seeds = {a.seeds}, --jobs = {a.jobs}: both must be at least 1")
+    if a.arms:
+        a.pool = {n: conditions.describe(n) for n in conditions.SCENARIO_SET}
+        a.reference = ARMS_REFERENCE
+    else:
+        a.pool, a.reference = dict(SCENARIOS), REFERENCE
+    a.names = list(a.pool)
+    if a.scenarios:
+        wanted = [x.strip() for x in a.scenarios.split(",") if x.strip()]
+        unknown = [x for x in wanted if x not in a.pool]
+        if unknown:
+            ap.error(f"--scenarios {','.join(unknown)}: unknown; allowed: {', '.join(a.pool)}")
+        a.names = [n for n in a.pool if n in wanted or n == a.reference]
     for o in a.overrides:
         key = o.split("=", 1)[0].lstrip("+~")
         if key in ("scenario", "seed", "scenario_name"):
@@ -257,14 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     a = parse_args(list(sys.argv[1:] if argv is None else argv))
     out_root = _out_root()
     seeds = list(range(a.seeds))
-    if a.arms:
-        scenarios = {n: conditions.describe(n) for n in conditions.SCENARIO_SET}
-        reference = ARMS_REFERENCE
-    else:
-        scenarios, reference = dict(SCENARIOS), REFERENCE
     plan, cfgs = [], []
     try:
-        for name in scenarios:
+        for name in a.names:
             base = load_config([f"scenario={name}", *a.overrides])  # composed once per scenario
             for k in seeds:
                 cfg = base.copy()
@@ -276,18 +289,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wijksim: invalid configuration: {exc}", file=sys.stderr)
         return 2
     c0 = cfgs[0]
-    print(f"wijksim demo: {len(scenarios)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
+    print(f"wijksim demo: {len(a.names)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
           f"{a.jobs} processes; {c0.neighbourhood.residents} residents, burn-in "
           f"{c0.years.burn_in} years; writing {out_root}")
-    for name, what in scenarios.items():
-        what = f"{what} (the reference)" if name == reference else what
+    for name in a.names:
+        what = a.pool[name] + (" (the reference)" if name == a.reference else "")
         print(textwrap.fill(what, width=100, initial_indent=f"  {name:<30} ",
                             subsequent_indent=" " * 33))
-    _print_knobs(scenarios, reference, a.overrides)
+    _print_knobs(a.names, a.reference, a.overrides)
     t0 = time.perf_counter()
-    # Absolute paths: joblib reuses worker processes, whose working directory may be another's.
-    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out.absolute()) for cfg, (_, _, out)
-                                      in zip(cfgs, plan, strict=True))
+    results = []
+    with Progress(len(plan), "wijksim demo") as bar:
+        for r in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
+                # Absolute paths: joblib reuses workers, whose working directory may be another's.
+                delayed(_run_one)(cfg, out.absolute())
+                for cfg, (_, _, out) in zip(cfgs, plan, strict=True)):
+            results.append(r)
+            bar.update(ok=r["error"] is None)
     wall = time.perf_counter() - t0
     failed = [r for r in results if r["error"]]
     runs = runs_table(plan)
@@ -299,16 +317,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     counts = runs.loc[runs["status"] == "finished", "cohort_counts.tagged"]
     outcomes = [f"generation.{v}.{m}" for v in VIEWS for m in OUTCOMES]
-    diffs = paired_differences(runs, outcomes, by="scenario_name", reference=reference,
+    diffs = paired_differences(runs, outcomes, by="scenario_name", reference=a.reference,
                                pair_on="seed")
-    diffs.to_csv(out_root / "differences.csv", index=False)
-    _print_start(plan, runs, scenarios)
+    with_units(diffs).to_csv(out_root / "differences.csv", index=False)
+    _print_start(plan, runs, a.names)
     print()
     _say(f"THE GENERATION AT AGE 25: the ~{counts.mean():,.0f} children aged "
          f"{c0.cohort.min_age}-{c0.cohort.max_age} living in the wijk when the programme started, "
          f"measured when they are {c0.cohort.outcome_age}.")
     _say(f"mean = average over the {a.seeds} seeds (random histories) of a scenario. "
-         f"difference = scenario minus {reference}, computed seed by seed: every scenario ran "
+         f"difference = scenario minus {a.reference}, computed seed by seed: every scenario ran "
          f"with the same seeds, so the two runs of a pair share every random draw the scenarios "
          f"do not change (common random numbers), which makes the difference much more precise "
          f"than comparing two averages. 95 % CI = t-interval over the {a.seeds} paired seeds: "
@@ -317,13 +335,29 @@ def main(argv: list[str] | None = None) -> int:
          f"generation; the verdict is better or worse only when the whole interval lies on one "
          f"side of zero.")
     for view in VIEWS:
-        _print_view(runs, diffs, view, scenarios, reference)
+        _print_view(runs, diffs, view, a.names, a.reference)
     print()
     _say("The gap between by origin and by place comes from who moves in and out (selective "
          "migration), not from the programme.")
     print(f"\noutput directory: {out_root}  (one run directory per scenario and seed, "
           f"runs.parquet, differences.csv)")
+    if not a.no_report:
+        return _report(out_root, a.lang, a.reference) or (1 if failed else 0)
     return 1 if failed else 0
+
+
+def _report(out_root: Path, lang: str, reference: str = REFERENCE) -> int:
+    """Write the HTML report (sim.report) and print its path; 1 if it could not be made."""
+    from sim.report import build_report
+
+    try:
+        path = build_report(out_root, lang=lang, reference=reference)
+    except Exception as exc:  # the runs are kept; say what went wrong
+        print(f"wijksim: the report could not be made: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    print(f"report: {path}  (open it in a browser; PDF: python -m sim.report {out_root} --pdf)")
+    return 0
 
 
 if __name__ == "__main__":
