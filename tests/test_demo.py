@@ -61,7 +61,7 @@ def test_demo_arms_compares_the_designed_set_with_long_term(tmp_path, capsys, mo
     from sim import conditions, demo
 
     monkeypatch.chdir(tmp_path)
-    code = demo.main(["--arms", "--seeds", "2", "neighbourhood.residents=1000",
+    code = demo.main(["--arms", "--seeds", "2", "--no-report", "neighbourhood.residents=1000",
                       "years.burn_in=2", "years.after_start=14", "cohort.max_age=11"])
     text = capsys.readouterr().out
     assert code == 0, text
