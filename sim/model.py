@@ -86,9 +86,11 @@ class Neighbourhood(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=self.streams.child_seed("mesa"))
         self.cfg = cfg
-        self._regular_staffing = dataclasses.replace(
+        # Regular provision's settings, in force before and after the programme (the levers at
+        # their schema defaults; every other knob as configured).
+        self._pre_staffing = dataclasses.replace(
             cfg.staffing, **{k: getattr(StaffingConfig(), k) for k in STAFFING_LEVERS})
-        self._regular_slumlords = dataclasses.replace(
+        self._pre_slumlords = dataclasses.replace(
             cfg.slumlords, **{k: getattr(SlumlordsConfig(), k) for k in SLUMLORD_LEVERS})
         self.dt = cfg.years.step
         # Sizes given per default wijk of 15,000 residents (networks' members, recruitment) scale
@@ -139,14 +141,14 @@ class Neighbourhood(mesa.Model):
         numbers); after the end they differ only by what the programme left behind.
         """
         return self.cfg.staffing if self._lever_in_force(self.cfg.staffing.reform) \
-            else self._regular_staffing
+            else self._pre_staffing
 
     @property
     def slumlord_policy(self) -> SlumlordsConfig:
         """Slumlord settings in force: the inspection lever acts while the programme runs (or
         from its start on, as a lasting reform, with ``slumlords.reform``)."""
         return self.cfg.slumlords if self._lever_in_force(self.cfg.slumlords.reform) \
-            else self._regular_slumlords
+            else self._pre_slumlords
 
     # -- time ---------------------------------------------------------------------------------
     @property
@@ -380,7 +382,7 @@ class Neighbourhood(mesa.Model):
         resident is the norm's at any size and ``Services.reference`` describes it exactly."""
         rng = self.streams.gen("staff_init")
         demand = self.services.demand_by_role()
-        c = self._regular_staffing  # the world before any programme: the same in every scenario
+        c = self._pre_staffing  # the world before any programme: the same in every scenario
         for name, role in ROLES.items():
             if not math.isfinite(role.regular_load):
                 continue
