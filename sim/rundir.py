@@ -225,6 +225,13 @@ def is_finished(run_dir: Path, *, checksums: bool = True) -> bool:
     return check_run(run_dir, checksums=checksums)[0] == STATUS_FINISHED
 
 
+_HELD: dict[str, int] = {}  # run directories this process holds locked -> descriptor
+
+
+def _held_key(run: Path) -> str:
+    return os.path.realpath(run)
+
+
 def lock_run(run_dir: Path) -> int:
     """Claim a run directory: create it if needed and take an exclusive, non-blocking ``flock``
     on its ``.wijksim.lock``. Returns the open descriptor (the lock lasts until it is closed or the
@@ -242,7 +249,32 @@ def lock_run(run_dir: Path) -> int:
         raise
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()} {platform.node()}\n".encode())
+    _HELD[_held_key(run)] = fd
     return fd
+
+
+def forget_lock(run_dir: Path) -> None:
+    """Drop a run directory from this process's table of held locks."""
+    _HELD.pop(_held_key(Path(run_dir)), None)
+
+
+class holding:  # noqa: N801 - used as a context manager, like open()
+    """``with holding(run):`` the run directory is locked by this process (re-entrant: a
+    directory this process already claimed is not locked twice). Raises ``RunBusyError``."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run = Path(run_dir)
+        self.fd: int | None = None
+
+    def __enter__(self) -> holding:
+        if _HELD.get(_held_key(self.run)) is None:
+            self.fd = lock_run(self.run)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.fd is not None:
+            forget_lock(self.run)
+            unlock_run(self.fd)
 
 
 def unlock_run(fd: int | None) -> None:
