@@ -168,6 +168,9 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
         })
     result = JobResult()
     for s, run in zip(seeds, runs, strict=True):
+        if rundir.is_finished(run):  # decided without touching the directory
+            _run_one_seed(typed, spec, s, run, overrides, single_dir, result)
+            continue
         try:
             with rundir.holding(run):  # nobody else runs this directory while we do
                 _run_one_seed(typed, spec, s, run, overrides, single_dir, result)

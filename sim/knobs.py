@@ -133,7 +133,8 @@ def table(filter_: str | None = None, width: int = 100) -> str:
     rows = [k for k in all_knobs()
             if not filter_ or filter_.lower() in k.key.lower() or filter_ == k.group]
     if not rows:
-        return (f"no knob matches {filter_!r}{did_you_mean(filter_ or '', [k.key for k in all_knobs()] + list(sections()))}")
+        names = [k.key for k in all_knobs()] + list(sections())
+        return f"no knob matches {filter_!r}{did_you_mean(filter_ or '', names)}"
     out = ["key  [group]  type  default  allowed  - meaning", ""]
     group = None
     for k in rows:

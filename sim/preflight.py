@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError, check_value
-from sim.knobs import CONFIG_DIR, all_knobs, did_you_mean, knob_index, presets, sections
+from sim.knobs import CONFIG_DIR, all_knobs, did_you_mean, presets, sections
 
 # Hydra keys that users set and we check ourselves (the rest is checked by composing).
 START_METHODS = ("fork", "forkserver", "spawn")
@@ -60,7 +60,8 @@ def parse(overrides: Sequence[str]) -> tuple[list[Any], list[str]]:
         except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors have several types
             why = str(exc).splitlines()
             why = [w for w in why if w.strip() and "hydra.cc" not in w]
-            errors.append(f"{text!r}: cannot be read as an override ({why[-1].strip() if why else 'syntax'}); "
+            reason = why[-1].strip() if why else "syntax"
+            errors.append(f"{text!r}: cannot be read as an override ({reason}); "
                           "write KEY=VALUE, e.g. seed=3 or staffing.turnover_rate=0.2")
             continue
         if not o.key_or_group:

@@ -247,8 +247,6 @@ def lock_run(run_dir: Path) -> int:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise RunBusyError(f"{run} is being run by another wijksim process right now") from None
         raise
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()} {platform.node()}\n".encode())
     _HELD[_held_key(run)] = fd
     return fd
 
