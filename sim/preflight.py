@@ -264,11 +264,11 @@ def check_hydra(cfg: Any, multirun: bool, user: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     target = str(_get(cfg, "hydra.launcher._target_", ""))
     if target.endswith("local_launcher.LocalLauncher"):
-        sm = _get(cfg, "hydra.launcher.start_method")
+        sm = user.get("hydra.launcher.start_method", _get(cfg, "hydra.launcher.start_method"))
         if sm not in START_METHODS:
             errors.append(f"hydra.launcher.start_method = {sm!r}: allowed: "
                           f"{', '.join(START_METHODS)}{did_you_mean(str(sm), START_METHODS)}")
-        nj = _get(cfg, "hydra.launcher.n_jobs")
+        nj = user.get("hydra.launcher.n_jobs", _get(cfg, "hydra.launcher.n_jobs"))
         if isinstance(nj, bool) or not isinstance(nj, int) or nj < -1 or nj > 4096:
             errors.append(f"hydra.launcher.n_jobs = {nj!r}: allowed: a whole number in [1, 4096], "
                           "or -1 (one worker per core)")
@@ -280,7 +280,7 @@ def check_hydra(cfg: Any, multirun: bool, user: dict[str, Any]) -> list[str]:
     for key, kind in (("hydra.sweeper.progress", "bool?"), ("hydra.sweeper.collect", "bool"),
                       ("hydra.sweeper.poll_seconds", "pos"), ("hydra.sweeper.max_batch_size",
                                                                "int?")):
-        v = _get(cfg, key)
+        v = user[key] if key in user else _get(cfg, key)  # before OmegaConf coerced it
         ok = {"bool?": v is None or isinstance(v, bool), "bool": isinstance(v, bool),
               "pos": isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= 3600,
               "int?": v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 1)}
@@ -321,12 +321,27 @@ def check_model_spec(model: Any) -> str | None:
     return None
 
 
+def flat_knobs(knobs: Any, prefix: str = "") -> Any:
+    """Design knobs with dotted keys: ``+hydra.sweeper.design.knobs.moving.riser_effect=[..]``
+    reaches the sweeper nested (``{moving: {riser_effect: [..]}}``); a knob is a list or a dict
+    with ``bounds``."""
+    if not isinstance(knobs, dict):
+        return knobs
+    out: dict[str, Any] = {}
+    for k, v in knobs.items():
+        if isinstance(v, dict) and "bounds" not in v and "type" not in v and v:
+            out.update(flat_knobs(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def check_design(design: dict) -> list[str]:
     """A design the sweeper can expand, whose knobs are keys of the schema within their range."""
     from sim.sensitivity import DesignError, make_design
 
     try:
-        knobs, x = make_design(design.get("method"), design.get("knobs") or {},
+        knobs, x = make_design(design.get("method"), flat_knobs(design.get("knobs") or {}),
                                design.get("n", 64), design.get("seed", 0),
                                second_order=bool(design.get("second_order")),
                                num_levels=int(design.get("num_levels", 4)),

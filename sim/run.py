@@ -56,7 +56,9 @@ SPEC = ModelSpec(name="wijksim", validate=validate, with_seed=with_seed, fingerp
                  simulate=simulate, to_dict=to_dict, error_type=ConfigError)
 
 
-@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+# An absolute path: the same configs whether this runs as ``python -m sim.run`` or in-process.
+@hydra.main(version_base="1.3", config_path=str(Path(__file__).resolve().parent.parent / "configs"),
+            config_name="config")
 def main(cfg: DictConfig) -> dict | None:
     """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`)."""
     return hydra_task(cfg, SPEC)

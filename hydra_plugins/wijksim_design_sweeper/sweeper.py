@@ -234,7 +234,9 @@ class WijksimSweeper(Sweeper):
         from sim.sensitivity import DesignError, make_design, problem_of
 
         try:
-            knobs, x = make_design(method, self.design.get("knobs") or {},
+            from sim.preflight import flat_knobs
+
+            knobs, x = make_design(method, flat_knobs(self.design.get("knobs") or {}),
                                    self.design.get("n", 64), self.design.get("seed", 0),
                                    second_order=bool(self.design.get("second_order")),
                                    num_levels=int(self.design.get("num_levels", 4)),
