@@ -176,7 +176,7 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
                 _run_one_seed(typed, spec, s, run, overrides, single_dir, result)
         except rundir.RunBusyError as exc:
             result.failed[s] = f"{exc}; it was left alone"
-            log.error("seed %d: %s", s, exc)
+            log.info("seed %d: %s", s, exc)
     if result.failed:
         lines = "\n  ".join(f"seed {k}: {v}" for k, v in sorted(result.failed.items()))
         raise JobFailed(f"{len(result.failed)} of {len(seeds)} runs of job {out} failed:\n"
@@ -198,7 +198,7 @@ def _run_one_seed(typed: Any, spec: ModelSpec, s: int, run: Path, overrides: lis
             result.failed[s] = (f"{run} holds a finished run of another config (fingerprint "
                                 f"{old} != {fp}); a finished run is never rewritten: name "
                                 "another output directory")
-            log.error("seed %d: %s", s, result.failed[s])
+            log.info("seed %d: %s", s, result.failed[s])
         return
     _clean_broken(run)
     if not single_dir:
@@ -210,7 +210,7 @@ def _run_one_seed(typed: Any, spec: ModelSpec, s: int, run: Path, overrides: lis
         log.info("seed %d: %s", s, exc)
     except Exception as exc:  # the manifest already says failed, with the error
         result.failed[s] = f"{type(exc).__name__}: {exc}"
-        log.exception("seed %d failed in %s", s, run)
+        log.info("seed %d failed in %s", s, run, exc_info=True)  # the log file; the console gets one message
     else:
         result.finished.append(s)
         log.info("seed %d: finished in %s", s, run)

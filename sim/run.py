@@ -203,6 +203,9 @@ def cli(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"wijksim: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("wijksim: stopped by SIGINT before anything was written", file=sys.stderr)
+        return 130
     if p.done:
         print(p.done, file=sys.stderr)
         return 0

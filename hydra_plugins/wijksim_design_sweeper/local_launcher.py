@@ -48,7 +48,13 @@ STOP_GRACE = 5.0  # seconds workers get to mark their runs failed after SIGTERM
 _PR_SET_PDEATHSIG = 1
 
 
-def _exit_now(signum: int, frame: Any) -> None:  # pragma: no cover - runs in a worker
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in a worker
+    """Idle: exit now. Running a job: raise, so the run's manifest says failed (every
+    ``simulate`` marks a run failed on any exception) and ``_run_one`` then exits."""
+    if _WORKER.get("busy"):
+        from sim.simulate import Terminated
+
+        raise Terminated(f"terminated by signal {signum}")
     os._exit(128 + signum)
 
 
@@ -99,7 +105,7 @@ def _init_worker(payload: bytes | tuple, parent: int) -> None:
     """Runs once per worker: die with the driver, leave Ctrl-C to it, restore Hydra's
     singletons and keep the context for every job."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_now)  # idle: just go; a run installs its own handler
+    signal.signal(signal.SIGTERM, _on_sigterm)
     _die_with_parent(parent)
     ctx, config, task, singleton_state = (pickle.loads(payload) if isinstance(payload, bytes)
                                           else payload)
@@ -116,11 +122,14 @@ def _run_one(idx: int, overrides: list[str]) -> JobReturn:
         sweep_config.hydra.job.num = idx
     HydraConfig.instance().set_config(sweep_config)
     try:
+        _WORKER["busy"] = True
         ret = run_job(hydra_context=ctx, config=sweep_config, task_function=_WORKER["task"],
                       job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
     except BaseException:  # SIGTERM (run marked failed) or interrupt: this worker is done
         logging.shutdown()
         os._exit(143)
+    finally:
+        _WORKER["busy"] = False
     ret.cfg = None  # the parent does not need the composed configs back
     ret.hydra_cfg = None
     try:
