@@ -12,7 +12,6 @@ runs through the real CLI in a subprocess, and bad dicts go through ``simulate()
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -317,4 +316,15 @@ def test_real_cli_help_exits_0_without_writing(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and "politics.reset_probability" in p.stdout
     assert list(tmp_path.iterdir()) == []
-    assert os.environ.get("RAY_USAGE_STATS_ENABLED") in (None, "0")
+
+
+def test_ray_preset_turns_usage_statistics_off(tmp_path):
+    env = {k: v for k, v in app_env().items() if k != "RAY_USAGE_STATS_ENABLED"}
+    code = "import os, sim.run; print(os.environ['RAY_USAGE_STATS_ENABLED'])"
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       cwd=tmp_path, timeout=120)
+    assert p.stdout.strip() == "0"
+    from sim.preflight import compose_config
+
+    cfg = compose_config(["hydra/launcher=ray"], hydra_cfg=True)
+    assert cfg.hydra.launcher.ray.init.runtime_env.env_vars.RAY_USAGE_STATS_ENABLED == "0"
