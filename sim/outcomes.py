@@ -387,6 +387,7 @@ def process_series(m: Neighbourhood) -> dict[str, float]:
         "money_spent": money["spent"],
         "money_unspent": money["unspent"],
         "resets": prog.counts["resets"] if prog is not None else 0,
+        "cuts": prog.counts["cuts"] if prog is not None else 0,
         "staff": st["filled"],
         "posts": st["posts"],
         "programme_posts": st["programme_posts"],

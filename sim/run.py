@@ -60,8 +60,28 @@ SPEC = ModelSpec(name="wijksim", validate=validate, with_seed=with_seed, fingerp
 @hydra.main(version_base="1.3", config_path=str(Path(__file__).resolve().parent.parent / "configs"),
             config_name="config")
 def main(cfg: DictConfig) -> dict | None:
-    """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`)."""
-    return hydra_task(cfg, SPEC)
+    """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`);
+    a single run (not a sweep) then prints its headline and run directory."""
+    result = hydra_task(cfg, SPEC)
+    _print_headlines(result)
+    return result
+
+
+def _print_headlines(result: dict | None) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.headline import headline
+    from sim.jobs import run_dir_name
+
+    hc = HydraConfig.get()
+    if hc.mode == RunMode.MULTIRUN or not result:
+        return  # a sweep shows its progress bar; sim.collect and sim.report summarise it
+    out = Path(hc.runtime.output_dir)
+    seeds = [*result.get("finished", []), *result.get("skipped", [])]
+    runs = [out] if (out / "summary.json").exists() else [out / run_dir_name(s) for s in seeds]
+    for run in runs:
+        print(headline(run))
 
 
 _PASS_THROUGH = ("--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
@@ -77,6 +97,7 @@ class Plan:
     argv: list[str]
     done: str | None = None  # nothing to run: this is the message
     claim: object | None = None
+    finished: Path | None = None  # the finished run that made it nothing to do
 
 
 def _quote(path: Path) -> str:
@@ -152,7 +173,7 @@ def plan(args: list[str]) -> Plan:
         fp = fingerprint(with_seed(typed, typed.seed))
         if status == rundir.STATUS_FINISHED and old == fp:
             return Plan(args, done=f"wijksim: {path} already holds this finished run (seed "
-                                   f"{typed.seed}); nothing to do")
+                                   f"{typed.seed}); nothing to do", finished=path)
         if status == rundir.STATUS_FINISHED:
             preflight._fail([f"hydra.run.dir = {text!r}: holds a finished run of another config "
                              f"(fingerprint {old}, this one {fp}); a finished run is never "
@@ -208,6 +229,10 @@ def cli(argv: list[str] | None = None) -> int:
         return 130
     if p.done:
         print(p.done, file=sys.stderr)
+        if p.finished is not None:
+            from sim.headline import headline
+
+            print(headline(p.finished))
         return 0
     saved_argv = sys.argv
     sys.argv = [saved_argv[0] if saved_argv else "sim.run", *p.argv]
