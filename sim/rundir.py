@@ -32,10 +32,10 @@ import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: rejecting a bad input should not wait for pandas
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 OUTPUT_FILES = ("timeseries.parquet", "buurten.parquet", "cohort.parquet", "place.parquet",
@@ -84,10 +84,10 @@ def strict_json(obj: Any) -> Any:
         return {str(k): strict_json(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [strict_json(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    elif isinstance(obj, np.ndarray):
-        return strict_json(obj.tolist())
+    if type(obj).__module__ == "numpy":  # numpy scalars and arrays, without importing numpy
+        obj = obj.tolist() if hasattr(obj, "tolist") else obj.item()
+        if isinstance(obj, list):
+            return strict_json(obj)
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     if isinstance(obj, Path):

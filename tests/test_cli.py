@@ -83,16 +83,20 @@ TINY = ["neighbourhood.residents=1000", "neighbourhood.buurten=6", "years.burn_i
 
 
 def test_cli_in_process_claims_a_fresh_directory_per_run(tmp_path, monkeypatch, capsys):
+    from sim.preflight import claim_run_dir
     from sim.run import cli
 
     monkeypatch.chdir(tmp_path)
     assert cli([*TINY, "seed=7"]) == 0
-    assert cli([*TINY, "seed=7"]) == 0  # same second or not: never the same directory
     runs = sorted(m.parent for m in (tmp_path / "outputs").rglob("manifest.json"))
-    assert len(runs) == 2 and runs[0] != runs[1]
-    for r in runs:
-        assert json.loads((r / "manifest.json").read_text())["status"] == "finished"
-        assert "files" in json.loads((r / "manifest.json").read_text())
+    assert len(runs) == 1
+    manifest = json.loads((runs[0] / "manifest.json").read_text())
+    assert manifest["status"] == "finished" and set(manifest["files"]) == {
+        "timeseries.parquet", "buurten.parquet", "cohort.parquet", "place.parquet",
+        "summary.json"}
+    # a second run wanting the same time-stamped name gets its own directory
+    other = claim_run_dir(runs[0], unique=True)
+    assert other.path == runs[0].with_name(runs[0].name + "-2")
     # a named directory that holds the finished run: said, not rewritten
     before = (runs[0] / "cohort.parquet").stat().st_mtime_ns
     assert cli([*TINY, "seed=7", f"hydra.run.dir={runs[0]}"]) == 0
