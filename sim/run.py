@@ -158,7 +158,9 @@ def plan(args: list[str]) -> Plan:
             if p.exists() and not p.is_dir():
                 preflight._fail([f"hydra.sweep.dir = {str(cfg.hydra.sweep.dir)!r}: is a file, "
                                  "not a directory; name a new directory"])
-            if p.is_dir() and any(p.iterdir()) and not (p / "sweep.json").exists():
+            own = {".wijksim.lock", "multirun.yaml", "design.parquet"}  # a sweep killed early
+            if p.is_dir() and not (p / "sweep.json").exists() and \
+                    not {c.name for c in p.iterdir()} <= own:
                 preflight._fail([f"hydra.sweep.dir = {str(cfg.hydra.sweep.dir)!r}: already "
                                  "holds files that are not a wijksim sweep; name a new directory"])
         return Plan(args)
