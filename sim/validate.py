@@ -154,12 +154,14 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
     bottom = sum(r["poor_bottom"] for r in runs) / max(n, 1)
     top = sum(r["poor_top"] for r in runs) / max(n, 1)
     out.append((Row("mobility_bottom", f"Generation from the poorest fifth: in poorest fifth at "
-                    f"{OUTCOME_AGE} (household standardised income, ranked among 25-42)", "0.21", "[0.13, 0.29]", "CBS 2023 (parents 1995, children "
-                    "2020); ESB 2018 (Tilburg/CPB/SZW) finds 0.27-0.33", lambda v: 0.13 <= v <= 0.29), bottom))
+                    f"{OUTCOME_AGE} (household standardised income, ranked among 25-42)", "0.21",
+                    "[0.13, 0.29]", "CBS 2023 (parents 1995, children "
+                    "2020); ESB 2018 (Tilburg/CPB/SZW) finds 0.27-0.33",
+                    lambda v: 0.13 <= v <= 0.29), bottom))
     out.append((Row("mobility_top", f"Generation from the poorest fifth: in top fifth at "
                     f"{OUTCOME_AGE}", "0.15-0.20", "[0.08, 0.27]", "CBS 2023",
                     lambda v: 0.08 <= v <= 0.27), top))
-    _, slope, nat_bottom, nat_top, nat_sq, nat_hi = income.reference(validate_config({}))
+    _, slope, _, _, nat_sq, nat_hi = income.reference(validate_config({}))
     out.append((Row("national_slope", "National reference population: rank-rank slope (children "
                     "25-42 on parents)", "0.28", "[0.20, 0.36]", "Ravesteijn et al. 2024 (NL, "
                     "children at 35)", lambda v: 0.20 <= v <= 0.36), slope))
