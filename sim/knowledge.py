@@ -33,7 +33,6 @@ The equal weight of a relative improvement in each indicator is the programme's 
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
