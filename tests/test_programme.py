@@ -238,3 +238,21 @@ def test_scenario_presets_share_the_world_before_the_programme_starts(tmp_path):
     cohorts = {sc: pd.read_parquet(tmp_path / sc / "cohort.parquet") for sc in frames}
     ids = {sc: set(c["person_id"]) for sc, c in cohorts.items()}
     assert ids["no_programme"] == ids["long_term"] == ids["project_carousel"]
+
+
+def test_municipal_programmes_are_relabelled_about_every_two_to_four_years():
+    """Under the default calendar and municipal governance a programme is reset every ~3 years.
+
+    Bound: Rotterdam Zuid went through Pact op Zuid (2006), the Vogelaar krachtwijken approach (2008)
+    and NPRZ (2011): a new label every 2-3 years (Deetman & Mans 2011). We accept 1 in 2 to 1 in 4.
+    """
+    resets, years = 0, 0.0
+    for seed in range(8):
+        cfg = small(seed, neighbourhood={"residents": 1000, "buurten": 6}, years={"burn_in": 0,
+                                                                                 "after_start": 20},
+                    programme={"horizon_years": 20}, funding={"annual_budget_per_resident": 100})
+        m = Neighbourhood(validate(cfg))
+        m.run()
+        resets += m.programme.counts["resets"]
+        years += 20.0
+    assert 1 / 4 <= resets / years <= 1 / 2, resets / years
