@@ -70,17 +70,20 @@ def _assert_better(res: dict[str, tuple[float, float, float]], primary: str, min
 
 def test_lower_turnover_improves_outcomes():
     _assert_better(_paired(worse={"staffing": {"turnover_rate": 0.35}},
-                           better={"staffing": {"turnover_rate": 0.05}}), "income_rank", 0.5)
+                           better={"staffing": {"turnover_rate": 0.05}}), "income_rank", 0.75)
+    # measured +1.58 rank points (all five outcomes and wijk trust better, p < 0.001)
 
 
 def test_higher_insulation_improves_outcomes():
     _assert_better(_paired(worse={"governance": {"insulation": 0.0}},
-                           better={"governance": {"insulation": 0.95}}), "income_rank", 0.1)
+                           better={"governance": {"insulation": 0.95}}), "income_rank", 0.25)
+    # measured +0.51 rank points (all five outcomes better, p < 0.001; wijk trust p = 0.02)
 
 
 def test_longer_horizon_improves_outcomes():
     _assert_better(_paired(worse={"programme": {"horizon_years": 4}},
-                           better={"programme": {"horizon_years": 20}}), "income_rank", 0.3)
+                           better={"programme": {"horizon_years": 20}}), "income_rank", 0.25)
+    # measured +0.54 rank points (all five outcomes better, p < 0.001; wijk trust p = 0.10)
 
 
 def test_regular_service_reference_levels_hold():
