@@ -60,7 +60,8 @@ class YearsConfig:
     """Time: step length, burn-in and the programme/follow-up period."""
 
     step: float = _f(0.25, 1 / 12, 1.0, "step length in years (0.25 = a quarter)")
-    burn_in: int = _f(20, 0, 100, "years simulated before the programme starts")
+    burn_in: int = _f(30, 0, 100,
+                      "years simulated before the programme starts (long enough for a steady state)")
     after_start: int | None = _f(
         None, 1, 80,
         "years after the programme start; null = until the youngest tracked child reaches outcome age")
@@ -153,22 +154,17 @@ class MovingConfig:
     applicant_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of those ranks")
     elsewhere_move_rate: float = _f(0.1, 0.0, 2.0,
                                     "rate at which tracked persons elsewhere change neighbourhood")
-    elsewhere_quality_base: float = _f(0.55, 0.0, 1.0,
-                                       "liveability of the place a rank-0 leaver moves to")
-    elsewhere_quality_per_rank: float = _f(0.35, 0.0, 1.0,
-                                           "extra liveability elsewhere per 100 rank points")
-    elsewhere_quality_sd: float = _f(0.12, 0.0, 0.5, "sd of liveability of places elsewhere")
-    deprived_threshold: float = _f(0.62, 0.0, 1.0,
-                                   "liveability below which a place counts as deprived")
+    place_sorting: float = _f(0.5, 0.0, 0.99,
+                              "correlation of a mover's income rank with the national percentile "
+                              "of the place elsewhere they land in")
 
 
 @dataclass
 class OffendingConfig:
-    """Registered youth suspects (the age-crime curve); networks come with the crime issue."""
+    """Registered youth suspects: CBS hazards by sex and age, scaled by risk factors."""
 
-    base_rate: float = _f(0.024, 0.0, 1.0, "registration rate per year at the peak age, median risk")
-    peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
-    curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
+    hazard_multiplier: float = _f(1.0, 0.0, 20.0,
+                                  "multiplier on the CBS registration rates (1 = the national table)")
     family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
     attainment_effect: float = _f(0.5, 0.0, 5.0, "log-rate per sd of low skill/background (attachment)")
     disorder_effect: float = _f(1.0, 0.0, 5.0, "log-rate effect of neighbourhood disorder (0-1)")
@@ -200,6 +196,23 @@ class EnvironmentConfig:
 
 
 @dataclass
+class PlacesConfig:
+    """The national distribution of places (``sim.places``): one scale for the wijk and elsewhere."""
+
+    income_rank_sd: float = _f(12.0, 0.0, 30.0,
+                               "sd across Dutch neighbourhoods of their residents' mean income rank")
+    crime_log_sd: float = _f(0.6, 0.0, 3.0, "sd of log youth crime across neighbourhoods")
+    dwelling_quality_mean: float = _f(0.7, 0.0, 1.0, "dwelling quality of the median place")
+    dwelling_quality_sd: float = _f(0.08, 0.0, 0.5, "its sd across neighbourhoods")
+    vacancy_rate: float = _f(0.02, 0.0, 0.5, "share of dwellings empty")
+    turnover: float = _f(0.10, 0.0, 1.0, "moves per resident per year (CBS 2020 all ages: ~0.1)")
+    years_in_dwelling: float = _f(12.0, 0.0, 50.0, "mean years households have lived in their dwelling")
+    employment_rate: float = _f(0.75, 0.0, 1.0, "employment rate of the labour force")
+    deprived_share: float = _f(0.10, 0.001, 0.5,
+                               "a place is deprived when in this bottom share of the distribution")
+
+
+@dataclass
 class HousingConfig:
     """Landlords and dwelling quality (slumlords come with the crime/landlord issue)."""
 
@@ -228,6 +241,7 @@ class WijksimConfig:
     offending: OffendingConfig = field(default_factory=OffendingConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
+    places: PlacesConfig = field(default_factory=PlacesConfig)
     housing: HousingConfig = field(default_factory=HousingConfig)
     programme: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)

@@ -26,9 +26,10 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from sim.collect import flatten
-from sim.compare import paired_differences
+from sim.compare import paired_differences, with_units
 from sim.compose import load_config
 from sim.config import validate
+from sim.progress import Progress
 from sim.rundir import read_manifest, write_parquet
 from sim.simulate import simulate
 
@@ -121,9 +122,10 @@ def comparison_table(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> pd.D
     """Rows = outcome x scenario: mean over seeds, paired difference from the reference, verdict."""
     fin = runs[runs["status"] == "finished"]
     rows = []
+    present = set(runs["scenario_name"])
     for m, (label, kind, better) in OUTCOMES.items():
         col = f"generation.{view}.{m}"
-        for i, name in enumerate(SCENARIOS):
+        for i, name in enumerate(n for n in SCENARIOS if n in present):
             mean = pd.to_numeric(fin.loc[fin["scenario_name"] == name, col], errors="coerce").mean()
             row = {"outcome at age 25 (better if)": f"{label} ({better})" if i == 0 else "",
                    "scenario": name, "mean": _fmt(mean, kind), DIFF_COL: "(reference)",
@@ -198,11 +200,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Compare the scenario presets no_programme, project_carousel and long_term.")
     ap.add_argument("--seeds", type=int, default=6, help="seeds per scenario (0..K-1; default 6)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    ap.add_argument("--scenarios", help="comma-separated subset of the scenarios to run "
+                                        f"(default all; {REFERENCE} is always included)")
+    ap.add_argument("--lang", default="en", choices=("en", "nl"), help="language of the report")
+    ap.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ap.add_argument("overrides", nargs="*",
                     help="Hydra overrides for every run, e.g. neighbourhood=small years.burn_in=5")
     a = ap.parse_args(argv)
     if a.seeds < 1 or a.jobs < 1:
         ap.error(f"--seeds = {a.seeds}, --jobs = {a.jobs}: both must be at least 1")
+    a.names = list(SCENARIOS)
+    if a.scenarios:
+        wanted = [x.strip() for x in a.scenarios.split(",") if x.strip()]
+        unknown = [x for x in wanted if x not in SCENARIOS]
+        if unknown:
+            ap.error(f"--scenarios {','.join(unknown)}: unknown; allowed: {', '.join(SCENARIOS)}")
+        a.names = [n for n in SCENARIOS if n in wanted or n == REFERENCE]
     for o in a.overrides:
         key = o.split("=", 1)[0].lstrip("+~")
         if key in ("scenario", "seed", "scenario_name"):
@@ -217,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(a.seeds))
     plan, cfgs = [], []
     try:
-        for name in SCENARIOS:
+        for name in a.names:
             for k in seeds:
                 cfg = load_config([f"scenario={name}", f"seed={k}", *a.overrides])
                 validate(cfg)
@@ -227,15 +240,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wijksim: invalid configuration: {exc}", file=sys.stderr)
         return 2
     c0 = cfgs[0]
-    print(f"wijksim demo: {len(SCENARIOS)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
+    print(f"wijksim demo: {len(a.names)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
           f"{a.jobs} processes; {c0.neighbourhood.residents} residents, burn-in "
           f"{c0.years.burn_in} years; writing {out_root}")
-    for name, what in SCENARIOS.items():
+    for name, what in ((n, SCENARIOS[n]) for n in a.names):
         print(textwrap.fill(what, width=100, initial_indent=f"  {name:<17} ",
                             subsequent_indent=" " * 20))
     t0 = time.perf_counter()
-    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out) for cfg, (_, _, out)
-                                      in zip(cfgs, plan, strict=True))
+    results = []
+    with Progress(len(plan), "wijksim demo") as bar:
+        for r in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
+                delayed(_run_one)(cfg, out) for cfg, (_, _, out) in zip(cfgs, plan, strict=True)):
+            results.append(r)
+            bar.update(ok=r["error"] is None)
     wall = time.perf_counter() - t0
     failed = [r for r in results if r["error"]]
     runs = runs_table(plan)
@@ -249,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [f"generation.{v}.{m}" for v in VIEWS for m in OUTCOMES]
     diffs = paired_differences(runs, outcomes, by="scenario_name", reference=REFERENCE,
                                pair_on="seed")
-    diffs.to_csv(out_root / "differences.csv", index=False)
+    with_units(diffs).to_csv(out_root / "differences.csv", index=False)
     _print_start(plan, runs)
     print()
     _say(f"THE GENERATION AT AGE 25: the ~{counts.mean():,.0f} children aged "
@@ -271,7 +288,23 @@ def main(argv: list[str] | None = None) -> int:
          "migration), not from the programme.")
     print(f"\noutput directory: {out_root}  (one run directory per scenario and seed, "
           f"runs.parquet, differences.csv)")
+    if not a.no_report:
+        return _report(out_root, a.lang) or (1 if failed else 0)
     return 1 if failed else 0
+
+
+def _report(out_root: Path, lang: str) -> int:
+    """Write the HTML report (sim.report) and print its path; 1 if it could not be made."""
+    from sim.report import build_report
+
+    try:
+        path = build_report(out_root, lang=lang)
+    except Exception as exc:  # the runs are kept; say what went wrong
+        print(f"wijksim: the report could not be made: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    print(f"report: {path}  (open it in a browser; PDF: python -m sim.report {out_root} --pdf)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import numpy as np
 from sim.agents.professionals import ROLES, Professional
 from sim.config_programme import DOMAINS
 from sim.knowledge import Knowledge
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -146,7 +147,7 @@ class Programme:
         kn = self.knowledge
         if self.started:
             f = m.cfg.funding
-            if self.rng_funding.random() < -math.expm1(-f.cut_rate):
+            if self.rng_funding.random() < step_prob(f.cut_rate, 1.0):
                 self.level *= 1.0 - f.cut_size
                 self.counts["cuts"] += 1
             noise = self.rng_funding.normal()
@@ -159,7 +160,7 @@ class Programme:
                 kn.visit()
                 self.counts["visitations"] += 1
             # Partners' broken commitments are rebuilt over years (est.).
-            self.commitment += -math.expm1(-pc.commitment_rebuild_rate) * (1.0 - self.commitment)
+            self.commitment += step_prob(pc.commitment_rebuild_rate, 1.0) * (1.0 - self.commitment)
         else:
             noise = 0.0
             self.started = True
@@ -169,7 +170,7 @@ class Programme:
         self.budget_year = self.base_budget * self.level * math.exp(vol * noise - 0.5 * vol * vol)
         target = np.exp((self.estimate - self.estimate.max()) / MIX_TEMPERATURE)
         target = MIX_FLOOR + (1.0 - MIX_FLOOR * target.size) * target / target.sum()
-        self.mix += -math.expm1(-pc.mix_adjust_rate) * (target - self.mix)
+        self.mix += step_prob(pc.mix_adjust_rate, 1.0) * (target - self.mix)
         self.mix /= self.mix.sum()
         self._staff_to_budget()
         self.last_money = self.budget_year * self.mix

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -42,8 +43,28 @@ SPEC = ModelSpec(name="wijksim", validate=validate, with_seed=with_seed, fingerp
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
 def main(cfg: DictConfig) -> dict | None:
-    """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`)."""
-    return hydra_task(cfg, SPEC)
+    """Validate the config and run its block of replicate seeds (see :func:`sim.jobs.run_block`);
+    a single run (not a sweep) then prints its headline and run directory."""
+    result = hydra_task(cfg, SPEC)
+    _print_headlines(result)
+    return result
+
+
+def _print_headlines(result: dict | None) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.headline import headline
+    from sim.jobs import run_dir_name
+
+    hc = HydraConfig.get()
+    if hc.mode == RunMode.MULTIRUN or not result:
+        return  # a sweep shows its progress bar; sim.collect and sim.report summarise it
+    out = Path(hc.runtime.output_dir)
+    seeds = [*result.get("finished", []), *result.get("skipped", [])]
+    runs = [out] if (out / "summary.json").exists() else [out / run_dir_name(s) for s in seeds]
+    for run in runs:
+        print(headline(run))
 
 
 if __name__ == "__main__":

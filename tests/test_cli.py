@@ -28,6 +28,7 @@ def test_cli_run_writes_the_run_directory(tmp_path):
         [sys.executable, "-m", "sim.run", "neighbourhood=small", "years.burn_in=3", "seed=4",
          f"hydra.run.dir={out}"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr
+    assert "by origin" in res.stdout and f"run directory: {out}" in res.stdout  # the headline
     assert (out / ".hydra" / "config.yaml").exists() and (out / ".hydra" / "overrides.yaml").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "finished" and manifest["seed"] == 4
