@@ -45,7 +45,8 @@ def test_programme_starting_at_t_leaves_everything_before_t_identical(tmp_path):
 def carousel_model():
     """A volatile, politically exposed programme, stepped while checking the ledgers each step."""
     cfg = validate(funded(10, funding={"volatility": 0.4, "cut_rate": 0.5},
-                          politics={"reset_probability": 1.0, "cabinet_change_rate": 1.0},
+                          politics={"reset_probability": 1.0, "cabinet_change_rate": 1.0,
+                                    "reassign_share": 1.0},
                           governance={"insulation": 0.0}, staffing={"rotation_years": 2.0}))
     m = Neighbourhood(cfg)
     staff0 = m.staff()
