@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,14 +98,14 @@ class SchoolConfig:
     decision_age: float = _f(17.0, 14.0, 20.0, "age at which the start qualification is decided")
     higher_ed_years: float = _f(5.0, 0.0, 10.0, "extra years in school for higher education")
     skill_weight: float = _f(0.9, 0.0, 3.0, "effect of skill (sd) on attainment")
-    family_weight: float = _f(0.5, 0.0, 3.0, "effect of parents' rank (z) on attainment")
+    family_weight: float = _f(0.3, 0.0, 3.0, "effect of parents' rank (z) on attainment")
     school_quality_weight: float = _f(0.3, 0.0, 3.0, "effect of school quality (z) on attainment")
     exposure_weight: float = _f(0.6, 0.0, 5.0,
                                 "effect of age-weighted neighbourhood exposure on attainment")
     exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
     exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
-    start_qual_threshold: float = _f(-1.4, -5.0, 5.0, "attainment above which a start qualification")
-    higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
+    start_qual_threshold: float = _f(-1.48, -5.0, 5.0, "attainment above which a start qualification")
+    higher_ed_threshold: float = _f(0.1, -5.0, 5.0, "attainment above which higher education")
     noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
 
 
@@ -230,7 +231,10 @@ class WijksimConfig:
 
     seed: int = _f(0, 0, 2**63 - 1, "root seed")
     replicates: int = _f(1, 1, 100000, "seeds run one after another by one job")
-    scenario_name: str = "baseline"
+    scenario_name: str = _f("baseline", doc="name of the scenario (used in output paths)",
+                            pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+                            pattern_doc="1-64 letters, digits, '_', '-' or '.', starting with a "
+                                        "letter or digit (it names output directories)")
     neighbourhood: NeighbourhoodConfig = field(default_factory=NeighbourhoodConfig)
     years: YearsConfig = field(default_factory=YearsConfig)
     cohort: CohortConfig = field(default_factory=CohortConfig)
@@ -258,32 +262,86 @@ class WijksimConfig:
 _IGNORED_TOP = {"hydra"}
 
 
-def _allowed(meta: dict) -> str:
+def allowed_text(meta: dict, type_name: str = "float") -> str:
+    """What a field allows, in words: a range, a pattern, true/false or the declared type."""
+    if type_name == "bool":
+        return "true or false"
+    if meta.get("pattern"):
+        return meta.get("pattern_doc") or f"text matching {meta['pattern']}"
     lo, hi = meta.get("lo"), meta.get("hi")
+    kind = "a whole number" if type_name == "int" else "a number"
     left = "(" if meta.get("lo_open") else "["
     if lo is not None and hi is not None:
-        return f"a number in {left}{lo}, {hi}]"
+        return f"{kind} in {left}{lo}, {hi}]"
     if lo is not None:
-        return f"a number >= {lo}"
+        return f"{kind} >= {lo}"
     if hi is not None:
-        return f"a number <= {hi}"
-    return "any value of the declared type"
+        return f"{kind} <= {hi}"
+    return "text" if type_name == "str" else f"any {type_name}"
+
+
+def _allowed(meta: dict) -> str:
+    return allowed_text(meta)
 
 
 def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp)).replace("NoneType", "null")
 
 
+def _show(v: Any) -> str:
+    """A value as a message shows it (a 5000-digit number is shortened, not printed whole)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 200:
+        return f"a {int(v.bit_length() * 0.30103) + 1}-digit number"
+    text = repr(v)
+    return text if len(text) <= 60 else f"{text[:25]}...{text[-10:]} ({len(text)} characters)"
+
+
+def check_value(key: str, ftype: Any, meta: dict, v: Any) -> str | None:
+    """The problem with value ``v`` for a leaf field (None when it is allowed)."""
+    optional = type(None) in getattr(ftype, "__args__", ())
+    base = next(a for a in ftype.__args__ if a is not type(None)) if optional else ftype
+    allowed = allowed_text(meta, _type_name(base))
+    if v is None:
+        return None if optional else f"{key} = null: a value is required; allowed: {allowed}"
+    if base is bool:
+        return None if isinstance(v, bool) else f"{key} = {_show(v)}: must be true or false"
+    if base is str:
+        if not isinstance(v, str):
+            return f"{key} = {_show(v)}: must be text; allowed: {allowed}"
+        pat = meta.get("pattern")
+        if pat and not re.fullmatch(pat, v):
+            return f"{key} = {_show(v)}: not allowed; allowed: {allowed}"
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return f"{key} = {_show(v)}: must be {'a whole number' if base is int else 'a number'}; " \
+               f"allowed: {allowed}"
+    if isinstance(v, float) and not math.isfinite(v):
+        return f"{key} = {_show(v)}: must be finite; allowed: {allowed}"
+    if base is int and isinstance(v, float) and not v.is_integer():
+        return f"{key} = {_show(v)}: must be a whole number; allowed: {allowed}"
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and (v < lo or (meta.get("lo_open") and v == lo))) or (
+        hi is not None and v > hi
+    ):
+        return f"{key} = {_show(v)}: out of range; allowed: {allowed}"
+    return None
+
+
 def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
     """Walk a dataclass schema and the user's values together; collect one message per problem."""
     if not isinstance(values, dict):
-        errors.append(f"{prefix.rstrip('.') or 'config'} = {values!r}: expected a group of keys")
+        errors.append(f"{prefix.rstrip('.') or 'config'} = {_show(values)}: expected a group of "
+                      "keys")
         return
     fields = {f.name: f for f in dataclasses.fields(dc_type)}
     for key in values:
         if key not in fields and not (prefix == "" and key in _IGNORED_TOP):
-            allowed = ", ".join(sorted(fields))
-            errors.append(f"{prefix}{key}: unknown key (allowed keys here: {allowed})")
+            from sim.knobs import all_knobs, did_you_mean, sections
+
+            full = f"{prefix}{key}"
+            cands = [k.key for k in all_knobs()] + list(sections())
+            errors.append(f"{full}: unknown key{did_you_mean(full, cands)} (allowed keys here: "
+                          f"{', '.join(sorted(fields))}; `python -m sim.run knobs` lists all)")
     for name, f in fields.items():
         if name not in values:
             continue
@@ -293,37 +351,9 @@ def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
         if dataclasses.is_dataclass(ftype):
             _check(ftype, v, key + ".", errors)
             continue
-        meta = dict(f.metadata)
-        optional = type(None) in getattr(ftype, "__args__", ())
-        if v is None:
-            if not optional:
-                errors.append(f"{key} = null: a value is required ({_allowed(meta)})")
-            continue
-        base = ftype
-        if optional:
-            base = next(a for a in ftype.__args__ if a is not type(None))
-        if base is bool:
-            if not isinstance(v, bool):
-                errors.append(f"{key} = {v!r}: must be true or false")
-            continue
-        if base is str:
-            if not isinstance(v, str):
-                errors.append(f"{key} = {v!r}: must be a string")
-            continue
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            errors.append(f"{key} = {v!r}: must be {_type_name(base)}, {_allowed(meta)}")
-            continue
-        if base is int and not float(v).is_integer():
-            errors.append(f"{key} = {v!r}: must be a whole number, {_allowed(meta)}")
-            continue
-        if not math.isfinite(float(v)):
-            errors.append(f"{key} = {v!r}: must be finite, {_allowed(meta)}")
-            continue
-        lo, hi = meta.get("lo"), meta.get("hi")
-        if (lo is not None and (v < lo or (meta.get("lo_open") and v == lo))) or (
-            hi is not None and v > hi
-        ):
-            errors.append(f"{key} = {v!r}: out of range; allowed: {_allowed(meta)}")
+        problem = check_value(key, ftype, dict(f.metadata), v)
+        if problem:
+            errors.append(problem)
 
 
 def _cross_checks(c: dict, errors: list[str]) -> None:
@@ -346,6 +376,17 @@ def _cross_checks(c: dict, errors: list[str]) -> None:
             f"school.higher_ed_threshold = {sc['higher_ed_threshold']}: must be >= "
             f"school.start_qual_threshold = {sc['start_qual_threshold']}"
         )
+    y, pr = c["years"], c["programme"]
+    after = y["after_start"]
+    if after is None:
+        after = co["outcome_age"] - co["min_age"] + co["born_years"]
+    if pr["start_year"] >= after:
+        errors.append(
+            f"programme.start_year = {pr['start_year']}: the run ends {after} years after the "
+            "generation is tagged (years.after_start"
+            + (f" = {y['after_start']}" if y["after_start"] is not None else
+               " = null: cohort.outcome_age - cohort.min_age + cohort.born_years")
+            + f"), so the programme would never start; allowed: a number in [0, {after})")
     n = c["neighbourhood"]
     dwellings = n["residents"] / 2.3
     if dwellings < 10 * n["buurten"]:

@@ -43,7 +43,11 @@ class NetworksConfig:
 
 @dataclass
 class SlumlordsConfig:
-    """Slumlords (huisjesmelkers): neglect and illegal subletting; inspections and fines."""
+    """Slumlords (huisjesmelkers): neglect and illegal subletting; inspections and fines.
+
+    ``inspection_rate`` is a programme lever: it acts while the programme runs; before and after
+    it inspections run at its default (0.1), unless ``reform`` is true.
+    """
 
     share_of_private: float = _f(0.2, 0.0, 1.0, "share of private rental dwellings owned by slumlords")
     landlords: int = _f(3, 1, 100, "number of slumlords")
@@ -60,6 +64,8 @@ class SlumlordsConfig:
     fine_deterrence: float = _f(0.3, 0.0, 1.0, "share of tolerance a fine removes")
     tolerance_recovery: float = _f(0.1, 0.0, 5.0, "rate per year at which tolerance creeps back")
     efficacy_effect: float = _f(0.3, 0.0, 2.0, "collective efficacy lost per unit share of sublet dwellings")
+    reform: bool = _f(False, doc="inspection_rate outlives the programme: a lasting reform of "
+                      "municipal inspections from programme.start_year on")
 
 
 @dataclass

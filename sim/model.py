@@ -40,7 +40,9 @@ from sim.tracking import CohortTracker, Flows, Migration
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
 
-# Policy levers that take effect at the programme start (the world's own settings act throughout).
+# Policy levers: the scenario's values act while the programme runs (``Neighbourhood.staffing``,
+# ``slumlord_policy``); before and after it regular provision runs on the schema defaults. The
+# world's own settings (every other knob) act throughout. What ends and what lasts: docs/model.md §7.20.
 STAFFING_LEVERS = ("turnover_rate", "first_year_multiplier", "rotation_years", "support")
 SLUMLORD_LEVERS = ("inspection_rate",)
 
@@ -84,6 +86,8 @@ class Neighbourhood(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=self.streams.child_seed("mesa"))
         self.cfg = cfg
+        # Regular provision's settings, in force before and after the programme (the levers at
+        # their schema defaults; every other knob as configured).
         self._pre_staffing = dataclasses.replace(
             cfg.staffing, **{k: getattr(StaffingConfig(), k) for k in STAFFING_LEVERS})
         self._pre_slumlords = dataclasses.replace(
@@ -112,21 +116,38 @@ class Neighbourhood(mesa.Model):
             self.schedule_event(self.cohort.tag_start, at=float(self.start_step))
         self.recorder.record_step()
 
-    # -- levers: policy settings that act from the programme start ----------------------------
+    # -- levers: policy settings bound to the programme period -------------------------------
+    @property
+    def programme_running(self) -> bool:
+        """True while the programme runs: enabled, funded and ``start_year <= year < start + horizon``."""
+        return self.programme is not None and self.programme.active
+
+    def _lever_in_force(self, reform: bool) -> bool:
+        """A lever acts while the programme runs; a lever named as a lasting ``reform`` acts from
+        the programme start to the end of the run (with or without a programme)."""
+        if reform:
+            return self.year >= self.cfg.programme.start_year
+        return self.programme_running
+
     @property
     def staffing(self) -> StaffingConfig:
-        """Staffing in force: the scenario's levers from the programme start, defaults before.
+        """Staffing in force: the scenario's levers while the programme runs, regular provision's
+        settings (the schema defaults of ``STAFFING_LEVERS``) before and after it.
 
         Turnover, first-year attrition, rotation and support are how a programme organises its
-        work (DESIGN.md §2.3, conditions 3-4): before the start every scenario runs the same world,
-        so paired scenarios share their burn-in and their tagged generation (common random numbers).
+        work (conditions 3-4, docs/model.md §7.18) and end with it, unless ``staffing.reform`` makes
+        them a lasting reform of regular provision. Before the start every scenario runs the same
+        world, so paired scenarios share their burn-in and their tagged generation (common random
+        numbers); after the end they differ only by what the programme left behind.
         """
-        return self.cfg.staffing if self.year >= self.cfg.programme.start_year else self._pre_staffing
+        return self.cfg.staffing if self._lever_in_force(self.cfg.staffing.reform) \
+            else self._pre_staffing
 
     @property
     def slumlord_policy(self) -> SlumlordsConfig:
-        """Slumlord settings in force: the inspection lever acts from the programme start."""
-        return self.cfg.slumlords if self.year >= self.cfg.programme.start_year \
+        """Slumlord settings in force: the inspection lever acts while the programme runs (or
+        from its start on, as a lasting reform, with ``slumlords.reform``)."""
+        return self.cfg.slumlords if self._lever_in_force(self.cfg.slumlords.reform) \
             else self._pre_slumlords
 
     # -- time ---------------------------------------------------------------------------------

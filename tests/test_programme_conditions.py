@@ -22,6 +22,7 @@ import pytest
 from joblib import Parallel, delayed
 from scipy import stats
 
+from sim.conditions import CONDITIONS, REFERENCE, knobs_of, resolved
 from sim.config import validate
 from sim.model import Neighbourhood
 from sim.outcomes import build_outputs
@@ -29,29 +30,9 @@ from sim.outcomes import build_outputs
 pytestmark = pytest.mark.slow
 SEEDS = range(30)
 ZERO_SEEDS = range(5)
-SIZE = {"neighbourhood": {"residents": 3000, "buurten": 6}, "years": {"burn_in": 10}}
-# The long_term preset (configs/scenario/long_term.yaml) plus a network's kept commitments
-# (configs/governance/network.yaml).
-LONG_TERM = {
-    "programme": {"horizon_years": 20, "visitation_interval_years": 4, "initiative_support": 0.8,
-                  "mix_enforcement": 1.5, "mix_youth": 1.5},
-    "funding": {"annual_budget_per_resident": 150, "volatility": 0.05, "cut_rate": 0.02},
-    "staffing": {"turnover_rate": 0.07, "rotation_years": 0, "support": 0.8},
-    "politics": {"reset_probability": 0.6},
-    "governance": {"insulation": 0.9, "commitments_kept": 0.9},
-    "slumlords": {"inspection_rate": 0.5},
-}
-# Condition -> the knobs that take it away (the leave-one-out arms of long_term).
-ARMS = {
-    "horizon": {"programme": {"horizon_years": 4}},
-    "politics": {"governance": {"insulation": 0.1, "commitments_kept": 0.0}},
-    "support": {"staffing": {"support": 0.0}},
-    "stability": {"staffing": {"turnover_rate": 0.15, "rotation_years": 2}},
-    "initiatives": {"programme": {"initiative_support": 0.0}},
-    "crime": {"slumlords": {"inspection_rate": 0.1},
-              "programme": {"mix_enforcement": 1.0, "mix_youth": 1.0}},
-    "visitations": {"programme": {"visitation_interval_years": 0}},
-}
+SIZE = ("neighbourhood.residents=3000", "neighbourhood.buurten=6", "years.burn_in=10")
+# Condition -> its leave-one-out arm of long_term (sim/conditions.py, the one place of the map).
+ARMS = {c.key: c.arm for c in CONDITIONS}
 # Condition -> knobs that set the lever's effect to zero (applied to both sides of the pair).
 ZERO = {
     # The programme changes nothing: no money, no levers. Its length then cannot matter.
@@ -69,28 +50,50 @@ ZERO = {
     # Nothing to inspect: no slumlord sublets (the inspection part of condition 6).
     "crime": {"slumlords": {"sublet_rate": 0.0}},
     # A visitation's reading weighs nothing and its report writes nothing down.
-    "visitations": {"programme": {"visitation_weight": 0.0, "visitation_codifies": 0.0}},
+    "knowledge": {"programme": {"visitation_weight": 0.0, "visitation_codifies": 0.0}},
 }
-# The zero tests' arms: the leave-one-out arm, except for condition 6, whose start mix acts through
-# the programme's money everywhere; its zero test takes the inspection part alone.
-ZERO_ARMS = {**ARMS, "crime": {"slumlords": {"inspection_rate": 0.1}}}
+# The zero tests' arm knobs: the arm's own, except where an arm also changes something the zeroed
+# mechanism does not cover - condition 2's arm also has volatile money with cuts (zero test: its
+# governance part), condition 6's its start mix, which acts through all programme money (zero test:
+# its inspection part).
+ZERO_PART = {"politics": ("governance.insulation", "governance.commitments_kept"),
+             "crime": ("slumlords.inspection_rate",)}
 # Stability has no single switch: a departure's costs made (almost) nil.
 CHEAP_DEPARTURES = {"staffing": {"vacancy_months": 0.0, "learning_years": 0.05,
                                  "relationship_years": 0.05}}
 OUTCOMES = ("income_rank", "ever_suspect", "start_qualification", "trust")
 
 
-def _cfg(seed: int, *overrides: dict) -> dict:
-    cfg: dict = {"seed": seed}
-    for o in (SIZE, LONG_TERM, *overrides):
+def _nested(flat_cfg: dict) -> dict:
+    out: dict = {}
+    for key, v in flat_cfg.items():
+        *groups, name = key.split(".")
+        d = out
+        for g in groups:
+            d = d.setdefault(g, {})
+        d[name] = v
+    return out
+
+
+def _cfg(seed: int, scenario: str, *overrides: dict) -> dict:
+    """The composed preset at the test size, with ``overrides`` (nested dicts) on top."""
+    cfg = _nested(resolved(scenario, SIZE))
+    for o in overrides:
         for k, v in o.items():
             cfg.setdefault(k, {}).update(v)
+    cfg["seed"] = seed
     return cfg
 
 
-def _run(seed: int, *overrides: dict) -> dict[str, float]:
+def _part(condition: str) -> dict:
+    """long_term with the arm's knobs of ``ZERO_PART`` (or all its knobs) set to the arm's values."""
+    arm = resolved(ARMS[condition], SIZE)
+    return _nested({k: arm[k] for k in ZERO_PART.get(condition, knobs_of(ARMS[condition]))})
+
+
+def _run(seed: int, scenario: str, *overrides: dict) -> dict[str, float]:
     """The generation's outcomes by origin, and what the levers act on before the generation."""
-    m = Neighbourhood(validate(_cfg(seed, *overrides)))
+    m = Neighbourhood(validate(_cfg(seed, scenario, *overrides)))
     m.run_for(m.start_step + round(19 / m.dt) + 1)  # the last yearly cycle of a 20-year horizon
     kn = m.programme.knowledge
     known = float((kn.tacit + kn.documented)[1].sum())
@@ -104,14 +107,14 @@ def _run(seed: int, *overrides: dict) -> dict[str, float]:
     return out
 
 
-def _pairs(*overrides: dict) -> list[dict[str, float]]:
-    return Parallel(n_jobs=2)(delayed(_run)(s, *overrides) for s in SEEDS)
+def _pairs(scenario: str, *overrides: dict) -> list[dict[str, float]]:
+    return Parallel(n_jobs=2)(delayed(_run)(s, scenario, *overrides) for s in SEEDS)
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, list[dict[str, float]]]:
     """long_term and every leave-one-out arm over the same seeds."""
-    out = {"long_term": _pairs()}
+    out = {"long_term": _pairs(REFERENCE)}
     for name, arm in ARMS.items():
         out[name] = _pairs(arm)
     return out
@@ -169,22 +172,22 @@ def test_condition_6_the_crime_approach_cuts_subletting(runs):
 def test_condition_7_visitations_keep_what_was_learned(runs):
     """Visitations keep and add knowledge (the programme's evidence at year 19). On the generation at
     25 the model shows no detectable effect (income rank -0.004, se 0.033 at the time of writing)."""
-    _check(runs, "visitations", "knowledge_at_19", +1, 1.5)  # measured 3.12 (se 0.18), S_dd units
-    d = _diff(runs, "visitations", "income_rank")
+    _check(runs, "knowledge", "knowledge_at_19", +1, 1.5)  # measured 3.12 (se 0.18), S_dd units
+    d = _diff(runs, "knowledge", "income_rank")
     print(f"\nvisitations: generation income rank difference {d.mean():.4f} "
           f"(se {d.std(ddof=1) / np.sqrt(d.size):.4f}) - reported, not asserted")
 
 
 # -- zero: with the lever's effect set to zero, the difference is exactly gone ------------------
 def _cohort(seed: int, *overrides: dict) -> pd.DataFrame:
-    m = Neighbourhood(validate(_cfg(seed, *overrides)))
+    m = Neighbourhood(validate(_cfg(seed, REFERENCE, *overrides)))
     m.run()
     return build_outputs(m)[0]["cohort"]
 
 
 @pytest.mark.parametrize("condition", list(ZERO))
 def test_a_lever_without_effect_changes_nothing(condition):
-    zero, arm = ZERO[condition], ZERO_ARMS[condition]
+    zero, arm = ZERO[condition], _part(condition)
     jobs = [(s, o) for s in ZERO_SEEDS for o in ((zero,), (zero, arm))]
     frames = Parallel(n_jobs=2)(delayed(_cohort)(s, *o) for s, o in jobs)
     for a, b in zip(frames[::2], frames[1::2], strict=True):
@@ -199,8 +202,8 @@ def test_condition_4_cheap_departures_shrink_what_stability_does(runs):
     code: the one-quarter gap before a hire, initiatives that end with their contact professional,
     the programme's tacit knowledge that leaves with staff, and first-year attrition of newcomers."""
     full = _diff(runs, "stability", "income_rank")
-    cheap_lt = _pairs(CHEAP_DEPARTURES)
-    cheap_arm = _pairs(CHEAP_DEPARTURES, ARMS["stability"])
+    cheap_lt = _pairs(REFERENCE, CHEAP_DEPARTURES)
+    cheap_arm = _pairs(ARMS["stability"], CHEAP_DEPARTURES)
     cheap = np.array([r["income_rank"] for r in cheap_lt]) - np.array([r["income_rank"]
                                                                        for r in cheap_arm])
     print(f"\nstability: income rank effect {full.mean():.4f} with costly departures, "
