@@ -63,7 +63,7 @@ def test_the_mix_moves_towards_a_domain_that_truly_works_better(paths):
     print(f"\nschool share at year {YEARS}, boosted - plain (no visitations): mean {d.mean():.4f} "
           f"(se {d.std(ddof=1) / np.sqrt(d.size):.4f}), p = {p:.2g}, n = {d.size}")
     assert p < 0.01
-    assert d.mean() > 0.015  # measured 0.032
+    assert d.mean() > 0.014  # measured 0.0279 (se 0.0063), p = 6e-05
 
 
 def test_visitations_get_there_sooner(paths):
@@ -75,4 +75,4 @@ def test_visitations_get_there_sooner(paths):
           f"{gap_vis.mean():.4f}, without {gap_none.mean():.4f}; difference {d.mean():.4f} "
           f"(se {d.std(ddof=1) / np.sqrt(d.size):.4f}), p = {p:.2g}, n = {d.size}")
     assert p < 0.05
-    assert d.mean() > 0.004  # measured 0.0096
+    assert d.mean() > 0.002  # measured 0.0044 (se 0.0020), p = 0.017
