@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep
+.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep lab app notebooks screenshot
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -29,6 +29,22 @@ test: env
 # The slow statistical checks over many seeds and the cluster checks (CI runs these too).
 test-slow: env
 	$(PY) -m pytest -q -m "slow or cluster"
+
+# Students: JupyterLab from the project's environment (opens notebooks/; jupytext pairs .py and .ipynb).
+lab: env
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+# The interactive view (Mesa SolaraViz) on http://127.0.0.1:8765.
+app: env
+	$(PY) -m sim.app
+
+# Regenerate every notebook's .ipynb from its jupytext .py source (the source of truth), without outputs.
+notebooks: env
+	$(VENV)/bin/jupytext --quiet --to ipynb notebooks/[0-9][0-9]_*.py
+
+# The README's screenshot of the interactive view (real server, real Chromium via Playwright).
+screenshot: env
+	$(PY) -m sim.app_browser docs/img/app.png
 
 bench: env
 	$(PY) benchmarks/bench_model.py
