@@ -29,7 +29,7 @@
 # written once for all rows at the same time, with masks. That is what keeps a wijk of 15,000 people
 # fast: no Python loop over residents.
 #
-# Runtime: a few seconds.
+# Runtime: under half a minute.
 
 # %%
 import logging
@@ -180,6 +180,21 @@ for test in (test_homework_club_touches_only_eligible_children,
              test_zero_boost_is_the_model_without_the_club):
     test()
     print(f"{test.__name__}: passed")
+
+# %% [markdown]
+# ## 3. The interactive view, inside this notebook
+#
+# `python -m sim.app` serves an interactive view of a small wijk in the browser (see the README,
+# "For students"). The same view runs inside a notebook: the last line of a cell is `Page()`. Press
+# *Step* to move one quarter, choose what colours the buurten, watch the posts fall vacant and
+# filled again, then open the menu (top left) to change the sliders and press *Reset*. It is built
+# from the same `Neighbourhood` you used above (the class `sim.app_model.WijkView` adds the
+# sliders); each `Page()` has a model of its own.
+
+# %%
+from sim.app import Page  # noqa: E402
+
+Page()
 
 # %% [markdown]
 # ## Try it yourself

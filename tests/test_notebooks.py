@@ -131,6 +131,9 @@ def _check_05(nb, tmp):
     text = _text(nb)
     assert "one child's life" in text
     assert "passed" in text  # the new mechanism's test ran in the notebook
+    # The interactive view displayed as a widget inside the notebook.
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for c in nb.cells for o in c.get("outputs", []))
 
 
 CHECKS = {"01": _check_01, "02": _check_02, "03": _check_03, "04": _check_04, "05": _check_05}
