@@ -31,8 +31,10 @@ test-slow: env
 	$(PY) -m pytest -q -m "slow or cluster"
 
 # Students: JupyterLab from the project's environment (opens notebooks/; jupytext pairs .py and .ipynb).
+# Listens on 127.0.0.1 only; as root (containers) Jupyter needs --allow-root. LAB_ARGS for more.
 lab: env
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks \
+	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # The interactive view (Mesa SolaraViz) on http://127.0.0.1:8765.
 app: env

@@ -137,3 +137,43 @@ def _check_05(nb, tmp):
 
 
 CHECKS = {"01": _check_01, "02": _check_02, "03": _check_03, "04": _check_04, "05": _check_05}
+
+
+def test_make_lab_serves_the_notebooks_as_paired_notebooks():
+    """`make lab` starts JupyterLab from .venv; jupytext opens a .py source as a notebook."""
+    import json
+    import secrets
+    import signal
+    import subprocess
+    import urllib.request
+
+    from sim.app_browser import free_port
+
+    port, token = free_port(), secrets.token_hex(8)
+    args = f"--no-browser --port {port} --IdentityProvider.token={token}"
+    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            try:
+                with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "make lab did not serve within 180 s"
+            time.sleep(0.5)  # polling a server that is starting
+        src = SOURCES[0]
+        with urllib.request.urlopen(f"{base}/api/contents/{src.name}?type=notebook&token={token}",
+                                    timeout=30) as r:
+            model = json.load(r)
+        assert model["type"] == "notebook"
+        assert len(model["content"]["cells"]) == len(jupytext.read(src).cells)
+        with urllib.request.urlopen(f"{base}/api/kernelspecs?token={token}", timeout=30) as r:
+            assert "python3" in json.load(r)["kernelspecs"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
