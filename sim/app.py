@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+# No telemetry: solara reads this when it is first imported ...
+os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
@@ -30,6 +31,13 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.agents.professionals import ROLE_NAMES  # noqa: E402
 from sim.app_model import COLOURINGS, SLIDERS, WijkView  # noqa: E402
+
+try:  # ... and in a notebook that imported solara before this module, switch it off here.
+    import solara.server.settings as _solara_settings
+
+    _solara_settings.telemetry.mixpanel_enable = False
+except ImportError:  # pragma: no cover - solara without its server part
+    pass
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
 logging.getLogger("mesa.visualization").setLevel(logging.WARNING)

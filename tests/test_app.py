@@ -69,6 +69,18 @@ def test_model_stops_when_the_generation_is_grown_up():
     assert m.steps == m.total_steps
 
 
+def test_importing_the_app_switches_telemetry_off():
+    """Even where telemetry was asked for and solara was imported first (a notebook)."""
+    import subprocess
+    import sys
+
+    code = ("import solara.server.settings as s; before = s.telemetry.mixpanel_enable; "
+            "import sim.app; print(before, s.telemetry.mixpanel_enable)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="true"))
+    assert out.stdout.split() == ["True", "False"]
+
+
 # -- the app served for real, in a real browser --------------------------------------------------
 def _assert_local(urls: list[str], port: int) -> None:
     allowed = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", f"blob:http://127.0.0.1:{port}/",
