@@ -55,9 +55,9 @@ def sweep(command):
     """Run a sweep command in WORK; show the end of its report; stop on failure."""
     print("$ python", " ".join(command[1:]).replace(str(WORK), "$WORK"))
     res = subprocess.run(command, cwd=WORK, capture_output=True, text=True)
-    print(res.stdout[-600:].replace(str(WORK), "$WORK"))
     if res.returncode != 0:
         raise RuntimeError(res.stderr[-3000:])
+    print(res.stderr.strip().replace(str(WORK), "$WORK"))  # the sweep's report goes to stderr
 
 
 # %% [markdown]
@@ -158,7 +158,7 @@ print(show.round(4).to_string(index=False))
 #
 # The same 16 runs, but each `long_term` seed is now compared with a *different*
 # `no_programme` seed (seed `s` with seed `s + 1`). The runs are identical; only the pairing is
-# wrong, so the shared part no longer cancels and the "paired" standard error jumps to about the
+# wrong, so the shared part no longer cancels and the "paired" standard error jumps towards the
 # unpaired one. That is the whole of what common random numbers buy: nothing about the means
 # changes, only how precisely you know their difference.
 
@@ -179,7 +179,7 @@ print(f"{OUTCOME}: se_paired with the right pairs {right['se_paired']:.4f}, with
 #    place* gain less than those *by origin*?
 # 2. Raise `replicates` to 10 and rerun the sweep command. How many runs does it actually run?
 #    (Look at the report.) Collect again and check that the intervals shrink.
-# 3. You want the difference in employment at 25 to within +/- 0.01 (a 95 % half-width). Using
+# 3. You want the difference in employment at 25 to within +/- 0.002 (a 95 % half-width). Using
 #    `sd_difference` from the table, how many paired seeds do you need? How many without CRN?
 #
 # ## Worked answers
@@ -192,11 +192,12 @@ print(diff.sort_values("ratio", ascending=False)[["outcome", "ratio", "runs_with
       .round(2).to_string(index=False))
 
 # %% [markdown]
-# **1.** The ratio is large where the two runs of a seed share most of what decides the outcome.
+# **1.** The ratio is large where the two runs of a seed share most of what decides the outcome
+# (the order can change with the seeds; the pattern below is the usual one).
 # *By origin* follows the same tagged children in both scenarios (they were the same children at
 # the start, thanks to the shared burn-in), so much of their fate is common to both runs. *By
 # place* measures whoever lives in the wijk at 25, and who moves in and out depends on the
-# programme's own effects on the wijk, so the two runs share less and pairing removes less.
+# programme's own effects on the wijk, so the two runs share less and pairing mostly removes less.
 
 # %% jupyter={"source_hidden": true}
 # Answer 2: the same command with replicates=10 is a new job list only in `replicates`, which is not
@@ -210,14 +211,14 @@ print(f"{len(runs10)} runs now; {OUTCOME}: 95 % interval half-width "
       f"{(d10['ci_high'] - d10['ci_low']) / 2:.4f} with 10 pairs")
 
 # %% [markdown]
-# **2.** The report says 4 runs were launched and 16 were already finished. With 10 pairs the
+# **2.** The report says 20 runs, 16 of them already finished: only the 4 new seeds ran. With 10 pairs the
 # interval usually narrows (its expected width falls like $t_{n-1}/\sqrt{n}$), but with so few
 # pairs the estimated standard deviation itself moves, so it can occasionally widen.
 
 # %% jupyter={"source_hidden": true}
-# Answer 3: n = (1.96 * sd / 0.01)^2 pairs (normal approximation, fine for n above ~30).
+# Answer 3: n = (1.96 * sd / 0.002)^2 pairs (normal approximation, fine for n above ~30).
 sd_paired = right["sd_difference"]
-n_paired = int((1.96 * sd_paired / 0.01) ** 2) + 1
+n_paired = int((1.96 * sd_paired / 0.002) ** 2) + 1
 n_unpaired = int(n_paired * right["ratio"] ** 2) + 1
 print(f"sd of the paired differences {sd_paired:.4f}: about {n_paired} paired seeds "
       f"({2 * n_paired} runs); without CRN about {n_unpaired} seeds per scenario "
@@ -225,6 +226,6 @@ print(f"sd of the paired differences {sd_paired:.4f}: about {n_paired} paired se
 
 # %% [markdown]
 # **3.** The half-width of a 95 % interval is about $1.96\,\mathrm{sd}/\sqrt{n}$, so
-# $n = (1.96\,\mathrm{sd}/0.01)^2$. Without CRN the standard deviation is larger by `ratio`, so the
+# $n = (1.96\,\mathrm{sd}/0.002)^2$. Without CRN the standard deviation is larger by `ratio`, so the
 # number of runs is larger by `ratio` squared. For a precision like this one a cluster helps:
 # `hydra/launcher=slurm` runs the same command there (`docs/sweeps.md`).
