@@ -90,7 +90,7 @@ def _assert_local(urls: list[str], port: int) -> None:
 
 
 def test_app_in_a_real_browser(tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from sim.app_browser import chromium, serve, step
 
@@ -141,6 +141,15 @@ def test_app_in_a_real_browser(tmp_path):
         step(pb, 1)
         assert pa.get_by_text("Programme year: 0.00").is_visible()
         assert pb.get_by_text("Staff turnover in this model: 0.07 per year").is_visible()
+
+        # Play runs the second visitor's model on its own until paused; Step is disabled meanwhile.
+        pb.get_by_role("button", name="▶").click()
+        pb.wait_for_function("() => parseFloat(document.querySelector('.wijk-status strong')"
+                             ".innerText.split(':')[1]) >= 1.0", timeout=120_000)
+        expect(pb.get_by_role("button", name="Step")).to_be_disabled()
+        pb.get_by_role("button", name="❚❚").click()
+        expect(pb.get_by_role("button", name="Step")).to_be_enabled(timeout=60_000)
+        assert pa.get_by_text("Programme year: 0.00").is_visible()
         browser.close()
 
     assert len(urls) > 10

@@ -77,7 +77,13 @@ def test_notebook_pair_in_sync_and_stripped(src):
     assert "## Try it yourself" in md and "## Worked answers" in md
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+# The first notebook runs in the everyday suite; the others (1-2 minutes each on a busy two-core
+# machine) with the slow checks, which CI runs too (`make test-slow`).
+EXECUTED = [pytest.param(p, id=p.stem, marks=() if p.name.startswith("01_") else pytest.mark.slow)
+            for p in SOURCES]
+
+
+@pytest.mark.parametrize("src", EXECUTED)
 def test_notebook_runs_and_leaves_nothing_behind(src, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the kernel's tempfile.mkdtemp lands here
     before = _tree()
