@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep lab app notebooks screenshot
+.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -21,6 +21,10 @@ env: $(VENV)/.installed
 
 demo: env
 	$(PY) -m sim.demo
+
+# The README's scenario chart (docs/img/scenario-differences.png), from a fresh make demo.
+readme-chart: demo
+	$(PY) scripts/readme_chart.py
 
 test: env
 	$(VENV)/bin/ruff check .
@@ -41,8 +45,10 @@ app: env
 	$(PY) -m sim.app
 
 # Regenerate every notebook's .ipynb from its jupytext .py source (the source of truth), without outputs.
+# --update keeps the cell ids (quiet diffs); nbconvert then drops any outputs a saved run left.
 notebooks: env
-	$(VENV)/bin/jupytext --quiet --to ipynb notebooks/[0-9][0-9]_*.py
+	$(VENV)/bin/jupytext --quiet --update --to ipynb notebooks/[0-9][0-9]_*.py
+	$(VENV)/bin/jupyter nbconvert --log-level=WARN --clear-output --inplace notebooks/[0-9][0-9]_*.ipynb
 
 # The README's screenshot of the interactive view (real server, real Chromium via Playwright).
 screenshot: env

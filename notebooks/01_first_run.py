@@ -38,7 +38,7 @@
 #    The difference within a pair is then mostly the programme, not luck.
 #
 # Runtime: well under a minute (a small wijk of 2,000 residents and a short burn-in of 5 years; a
-# real study uses the default wijk of 15,000 residents and 20 years of burn-in, so that the wijk has
+# real study uses the default wijk of 15,000 residents and 30 years of burn-in, so that the wijk has
 # settled before the programme starts).
 
 # %%

@@ -5,8 +5,10 @@ them does not touch (common random numbers, DESIGN.md §3), so the per-seed diff
 ``d_s = y(scenario, s) - y(reference, s)`` has a much smaller variance than the difference of two
 independent means. :func:`paired_differences` forms those pairs from ``runs.parquet`` and returns,
 per scenario and outcome, the mean difference with a Student-t confidence interval over pairs
-(and, for contrast, the unpaired standard error). It is the one function experiments, notebooks
-and reports use. CLI::
+(and, for contrast, the unpaired standard error), in the outcome's own scale (shares 0-1).
+:func:`with_units` restates such a table with the unit in every column name (``difference_pp``
+for shares, ``*_rank_points``, ``*_index_0_1``), as ``differences.csv`` and the CLI show it. It
+is the one function experiments, notebooks and reports use. CLI (one block per unit)::
 
     python -m sim.compare SWEEP_DIR/runs.parquet --by scenario_name --reference baseline \\
         --outcome generation.by_origin.employed
@@ -24,6 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# Columns of a paired_differences result that carry the outcome's unit, and the suffix of the
+# unit each gets in :func:`with_units` (a level is a mean; the rest are differences).
+LEVEL_COLUMNS = ("reference_mean", "scenario_mean")
+DIFF_COLUMNS = ("difference", "ci_low", "ci_high", "sd_difference", "se_paired", "se_unpaired")
 RESULT_COLUMNS = ("outcome", "n_pairs", "reference_mean", "scenario_mean", "difference",
                   "ci_low", "ci_high", "sd_difference", "se_paired", "se_unpaired", "p_value",
                   "n_unpaired")
@@ -117,6 +123,43 @@ def paired_differences(runs: pd.DataFrame | str | Path, outcomes: str | Sequence
     return pd.DataFrame(rows, columns=cols)
 
 
+def with_units(diffs: pd.DataFrame) -> pd.DataFrame:
+    """The result of :func:`paired_differences` with every number in its unit, named in the column.
+
+    Shares (0-1) become percentages (means, ``*_pct``) and percentage points (differences,
+    ``*_pp``); income ranks stay rank points (``*_rank_points``); 0-1 indices ``*_index_0_1``;
+    rates ``*_per_1000``; anything else ``*_count``. A row fills only the columns of its own unit,
+    so one column never mixes units (a forest plot of ``difference_pp`` is all in pp). A ``unit``
+    column follows ``outcome``. The unit of an outcome comes from :func:`sim.units.kind_of`.
+    """
+    from sim.units import KINDS, kind_of
+
+    kinds = diffs["outcome"].map(kind_of) if len(diffs) else pd.Series([], dtype=object)
+    out = diffs.drop(columns=[c for c in (*LEVEL_COLUMNS, *DIFF_COLUMNS) if c in diffs.columns])
+    out.insert(out.columns.get_loc("outcome") + 1, "unit",
+               kinds.map(lambda k: KINDS[k].suffix).to_numpy())
+    for k in dict.fromkeys(kinds):
+        spec = KINDS[k]
+        rows = (kinds == k).to_numpy()
+        for col in (*LEVEL_COLUMNS, *DIFF_COLUMNS):
+            if col not in diffs.columns:
+                continue
+            suffix = "pct" if (col in LEVEL_COLUMNS and k == "share") else spec.suffix
+            values = pd.to_numeric(diffs[col], errors="coerce") * spec.factor
+            out[f"{col}_{suffix}"] = values.where(rows)
+    return out
+
+
+def _print_by_unit(res: pd.DataFrame) -> None:
+    """One block per unit, each with only its own columns (headers name the unit)."""
+    table = with_units(res)
+    for unit, block in table.groupby("unit", sort=False):
+        block = block.dropna(axis=1, how="all")
+        print(f"\n[{unit}]")
+        with pd.option_context("display.width", 250, "display.max_columns", 40):
+            print(block.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI: print the paired differences (exit 2 on bad input)."""
     ap = argparse.ArgumentParser(prog="python -m sim.compare",
@@ -147,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     except CompareError as exc:
         print(f"wijksim: {exc}", file=sys.stderr)
         return 2
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(res.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    _print_by_unit(res)
     return 0
 
 

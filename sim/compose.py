@@ -1,27 +1,38 @@
 """Compose a run's config with Hydra's compose API (for tests, notebooks and the demo).
 
 ``load_config(["neighbourhood=small", "seed=3"])`` returns the same DictConfig that
-``python -m sim.run neighbourhood=small seed=3`` would run, without starting a Hydra app.
+``python -m sim.run neighbourhood=small seed=3`` would run, without starting a Hydra app. It checks
+the overrides exactly as the command line does (:mod:`sim.preflight`) and validates the result
+with :func:`sim.config.validate`, so it rejects what ``simulate()`` would reject, with the same
+``ConfigError`` message (key, value, what is allowed, closest valid names).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig
 
-from sim.config import WijksimConfig
+from sim.composition import check_overrides as check_presets
+from sim.config import validate
+from sim.knobs import CONFIG_DIR
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+__all__ = ["CONFIG_DIR", "load_config"]
 
 
 def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
-    """The composed config for ``overrides`` (Hydra override syntax)."""
-    ConfigStore.instance().store(name="wijksim_schema", node=WijksimConfig)
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name=config_name, overrides=list(overrides))
+    """The composed config for ``overrides`` (Hydra override syntax); ``ConfigError`` if bad.
+
+    Also stops, with one message naming both, a preset whose own value would silently beat a group
+    given in ``overrides`` (:func:`sim.composition.check_overrides`).
+    """
+    from sim import preflight
+
+    overrides = [str(o) for o in overrides]
+    check_presets(overrides)
+    parsed, errors = preflight.parse(overrides)
+    preflight._fail(errors)
+    preflight._fail(preflight.check_overrides(parsed, multirun=False))
+    cfg = preflight.compose_config(overrides, config_name)
+    validate(cfg)
+    return cfg

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,8 @@ class YearsConfig:
     """Time: step length, burn-in and the programme/follow-up period."""
 
     step: float = _f(0.25, 1 / 12, 1.0, "step length in years (0.25 = a quarter)")
-    burn_in: int = _f(20, 0, 100, "years simulated before the programme starts")
+    burn_in: int = _f(30, 0, 100,
+                      "years simulated before the programme starts (long enough for a steady state)")
     after_start: int | None = _f(
         None, 1, 80,
         "years after the programme start; null = until the youngest tracked child reaches outcome age")
@@ -96,14 +98,14 @@ class SchoolConfig:
     decision_age: float = _f(17.0, 14.0, 20.0, "age at which the start qualification is decided")
     higher_ed_years: float = _f(5.0, 0.0, 10.0, "extra years in school for higher education")
     skill_weight: float = _f(0.9, 0.0, 3.0, "effect of skill (sd) on attainment")
-    family_weight: float = _f(0.5, 0.0, 3.0, "effect of parents' rank (z) on attainment")
+    family_weight: float = _f(0.3, 0.0, 3.0, "effect of parents' rank (z) on attainment")
     school_quality_weight: float = _f(0.3, 0.0, 3.0, "effect of school quality (z) on attainment")
     exposure_weight: float = _f(0.6, 0.0, 5.0,
                                 "effect of age-weighted neighbourhood exposure on attainment")
     exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
     exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
-    start_qual_threshold: float = _f(-1.4, -5.0, 5.0, "attainment above which a start qualification")
-    higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
+    start_qual_threshold: float = _f(-1.48, -5.0, 5.0, "attainment above which a start qualification")
+    higher_ed_threshold: float = _f(0.1, -5.0, 5.0, "attainment above which higher education")
     noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
 
 
@@ -153,22 +155,17 @@ class MovingConfig:
     applicant_rank_concentration: float = _f(6.0, 1.0, 100.0, "Beta concentration of those ranks")
     elsewhere_move_rate: float = _f(0.1, 0.0, 2.0,
                                     "rate at which tracked persons elsewhere change neighbourhood")
-    elsewhere_quality_base: float = _f(0.55, 0.0, 1.0,
-                                       "liveability of the place a rank-0 leaver moves to")
-    elsewhere_quality_per_rank: float = _f(0.35, 0.0, 1.0,
-                                           "extra liveability elsewhere per 100 rank points")
-    elsewhere_quality_sd: float = _f(0.12, 0.0, 0.5, "sd of liveability of places elsewhere")
-    deprived_threshold: float = _f(0.62, 0.0, 1.0,
-                                   "liveability below which a place counts as deprived")
+    place_sorting: float = _f(0.5, 0.0, 0.99,
+                              "correlation of a mover's income rank with the national percentile "
+                              "of the place elsewhere they land in")
 
 
 @dataclass
 class OffendingConfig:
-    """Registered youth suspects (the age-crime curve); networks come with the crime issue."""
+    """Registered youth suspects: CBS hazards by sex and age, scaled by risk factors."""
 
-    base_rate: float = _f(0.024, 0.0, 1.0, "registration rate per year at the peak age, median risk")
-    peak_age: float = _f(18.0, 12.0, 30.0, "peak of the age-crime curve")
-    curve_width: float = _f(3.5, 0.5, 20.0, "sd (years) of the age-crime curve")
+    hazard_multiplier: float = _f(1.0, 0.0, 20.0,
+                                  "multiplier on the CBS registration rates (1 = the national table)")
     family_effect: float = _f(0.8, 0.0, 5.0, "log-rate effect of low parental rank (per 100 pts)")
     attainment_effect: float = _f(0.5, 0.0, 5.0, "log-rate per sd of low skill/background (attachment)")
     disorder_effect: float = _f(1.0, 0.0, 5.0, "log-rate effect of neighbourhood disorder (0-1)")
@@ -200,6 +197,23 @@ class EnvironmentConfig:
 
 
 @dataclass
+class PlacesConfig:
+    """The national distribution of places (``sim.places``): one scale for the wijk and elsewhere."""
+
+    income_rank_sd: float = _f(12.0, 0.0, 30.0,
+                               "sd across Dutch neighbourhoods of their residents' mean income rank")
+    crime_log_sd: float = _f(0.6, 0.0, 3.0, "sd of log youth crime across neighbourhoods")
+    dwelling_quality_mean: float = _f(0.7, 0.0, 1.0, "dwelling quality of the median place")
+    dwelling_quality_sd: float = _f(0.08, 0.0, 0.5, "its sd across neighbourhoods")
+    vacancy_rate: float = _f(0.02, 0.0, 0.5, "share of dwellings empty")
+    turnover: float = _f(0.10, 0.0, 1.0, "moves per resident per year (CBS 2020 all ages: ~0.1)")
+    years_in_dwelling: float = _f(12.0, 0.0, 50.0, "mean years households have lived in their dwelling")
+    employment_rate: float = _f(0.75, 0.0, 1.0, "employment rate of the labour force")
+    deprived_share: float = _f(0.10, 0.001, 0.5,
+                               "a place is deprived when in this bottom share of the distribution")
+
+
+@dataclass
 class HousingConfig:
     """Landlords and dwelling quality (slumlords come with the crime/landlord issue)."""
 
@@ -217,7 +231,10 @@ class WijksimConfig:
 
     seed: int = _f(0, 0, 2**63 - 1, "root seed")
     replicates: int = _f(1, 1, 100000, "seeds run one after another by one job")
-    scenario_name: str = "baseline"
+    scenario_name: str = _f("baseline", doc="name of the scenario (used in output paths)",
+                            pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+                            pattern_doc="1-64 letters, digits, '_', '-' or '.', starting with a "
+                                        "letter or digit (it names output directories)")
     neighbourhood: NeighbourhoodConfig = field(default_factory=NeighbourhoodConfig)
     years: YearsConfig = field(default_factory=YearsConfig)
     cohort: CohortConfig = field(default_factory=CohortConfig)
@@ -228,6 +245,7 @@ class WijksimConfig:
     offending: OffendingConfig = field(default_factory=OffendingConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
+    places: PlacesConfig = field(default_factory=PlacesConfig)
     housing: HousingConfig = field(default_factory=HousingConfig)
     programme: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
@@ -244,32 +262,86 @@ class WijksimConfig:
 _IGNORED_TOP = {"hydra"}
 
 
-def _allowed(meta: dict) -> str:
+def allowed_text(meta: dict, type_name: str = "float") -> str:
+    """What a field allows, in words: a range, a pattern, true/false or the declared type."""
+    if type_name == "bool":
+        return "true or false"
+    if meta.get("pattern"):
+        return meta.get("pattern_doc") or f"text matching {meta['pattern']}"
     lo, hi = meta.get("lo"), meta.get("hi")
+    kind = "a whole number" if type_name == "int" else "a number"
     left = "(" if meta.get("lo_open") else "["
     if lo is not None and hi is not None:
-        return f"a number in {left}{lo}, {hi}]"
+        return f"{kind} in {left}{lo}, {hi}]"
     if lo is not None:
-        return f"a number >= {lo}"
+        return f"{kind} >= {lo}"
     if hi is not None:
-        return f"a number <= {hi}"
-    return "any value of the declared type"
+        return f"{kind} <= {hi}"
+    return "text" if type_name == "str" else f"any {type_name}"
+
+
+def _allowed(meta: dict) -> str:
+    return allowed_text(meta)
 
 
 def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp)).replace("NoneType", "null")
 
 
+def _show(v: Any) -> str:
+    """A value as a message shows it (a 5000-digit number is shortened, not printed whole)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 200:
+        return f"a {int(v.bit_length() * 0.30103) + 1}-digit number"
+    text = repr(v)
+    return text if len(text) <= 60 else f"{text[:25]}...{text[-10:]} ({len(text)} characters)"
+
+
+def check_value(key: str, ftype: Any, meta: dict, v: Any) -> str | None:
+    """The problem with value ``v`` for a leaf field (None when it is allowed)."""
+    optional = type(None) in getattr(ftype, "__args__", ())
+    base = next(a for a in ftype.__args__ if a is not type(None)) if optional else ftype
+    allowed = allowed_text(meta, _type_name(base))
+    if v is None:
+        return None if optional else f"{key} = null: a value is required; allowed: {allowed}"
+    if base is bool:
+        return None if isinstance(v, bool) else f"{key} = {_show(v)}: must be true or false"
+    if base is str:
+        if not isinstance(v, str):
+            return f"{key} = {_show(v)}: must be text; allowed: {allowed}"
+        pat = meta.get("pattern")
+        if pat and not re.fullmatch(pat, v):
+            return f"{key} = {_show(v)}: not allowed; allowed: {allowed}"
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return f"{key} = {_show(v)}: must be {'a whole number' if base is int else 'a number'}; " \
+               f"allowed: {allowed}"
+    if isinstance(v, float) and not math.isfinite(v):
+        return f"{key} = {_show(v)}: must be finite; allowed: {allowed}"
+    if base is int and isinstance(v, float) and not v.is_integer():
+        return f"{key} = {_show(v)}: must be a whole number; allowed: {allowed}"
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and (v < lo or (meta.get("lo_open") and v == lo))) or (
+        hi is not None and v > hi
+    ):
+        return f"{key} = {_show(v)}: out of range; allowed: {allowed}"
+    return None
+
+
 def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
     """Walk a dataclass schema and the user's values together; collect one message per problem."""
     if not isinstance(values, dict):
-        errors.append(f"{prefix.rstrip('.') or 'config'} = {values!r}: expected a group of keys")
+        errors.append(f"{prefix.rstrip('.') or 'config'} = {_show(values)}: expected a group of "
+                      "keys")
         return
     fields = {f.name: f for f in dataclasses.fields(dc_type)}
     for key in values:
         if key not in fields and not (prefix == "" and key in _IGNORED_TOP):
-            allowed = ", ".join(sorted(fields))
-            errors.append(f"{prefix}{key}: unknown key (allowed keys here: {allowed})")
+            from sim.knobs import all_knobs, did_you_mean, sections
+
+            full = f"{prefix}{key}"
+            cands = [k.key for k in all_knobs()] + list(sections())
+            errors.append(f"{full}: unknown key{did_you_mean(full, cands)} (allowed keys here: "
+                          f"{', '.join(sorted(fields))}; `python -m sim.run knobs` lists all)")
     for name, f in fields.items():
         if name not in values:
             continue
@@ -279,37 +351,9 @@ def _check(dc_type: type, values: Any, prefix: str, errors: list[str]) -> None:
         if dataclasses.is_dataclass(ftype):
             _check(ftype, v, key + ".", errors)
             continue
-        meta = dict(f.metadata)
-        optional = type(None) in getattr(ftype, "__args__", ())
-        if v is None:
-            if not optional:
-                errors.append(f"{key} = null: a value is required ({_allowed(meta)})")
-            continue
-        base = ftype
-        if optional:
-            base = next(a for a in ftype.__args__ if a is not type(None))
-        if base is bool:
-            if not isinstance(v, bool):
-                errors.append(f"{key} = {v!r}: must be true or false")
-            continue
-        if base is str:
-            if not isinstance(v, str):
-                errors.append(f"{key} = {v!r}: must be a string")
-            continue
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            errors.append(f"{key} = {v!r}: must be {_type_name(base)}, {_allowed(meta)}")
-            continue
-        if base is int and not float(v).is_integer():
-            errors.append(f"{key} = {v!r}: must be a whole number, {_allowed(meta)}")
-            continue
-        if not math.isfinite(float(v)):
-            errors.append(f"{key} = {v!r}: must be finite, {_allowed(meta)}")
-            continue
-        lo, hi = meta.get("lo"), meta.get("hi")
-        if (lo is not None and (v < lo or (meta.get("lo_open") and v == lo))) or (
-            hi is not None and v > hi
-        ):
-            errors.append(f"{key} = {v!r}: out of range; allowed: {_allowed(meta)}")
+        problem = check_value(key, ftype, dict(f.metadata), v)
+        if problem:
+            errors.append(problem)
 
 
 def _cross_checks(c: dict, errors: list[str]) -> None:
@@ -332,6 +376,17 @@ def _cross_checks(c: dict, errors: list[str]) -> None:
             f"school.higher_ed_threshold = {sc['higher_ed_threshold']}: must be >= "
             f"school.start_qual_threshold = {sc['start_qual_threshold']}"
         )
+    y, pr = c["years"], c["programme"]
+    after = y["after_start"]
+    if after is None:
+        after = co["outcome_age"] - co["min_age"] + co["born_years"]
+    if pr["start_year"] >= after:
+        errors.append(
+            f"programme.start_year = {pr['start_year']}: the run ends {after} years after the "
+            "generation is tagged (years.after_start"
+            + (f" = {y['after_start']}" if y["after_start"] is not None else
+               " = null: cohort.outcome_age - cohort.min_age + cohort.born_years")
+            + f"), so the programme would never start; allowed: a number in [0, {after})")
     n = c["neighbourhood"]
     dwellings = n["residents"] / 2.3
     if dwellings < 10 * n["buurten"]:

@@ -15,8 +15,10 @@ class NetworksConfig:
     """Criminal (drug) networks recruiting youths in the wijk."""
 
     initial_networks: int = _f(2, 0, 20, "networks active at the start")
-    initial_members: int = _f(12, 1, 200, "members per network at the start (2 leaders, rest runners)")
-    recruit_capacity: float = _f(8.0, 0.0, 100.0, "recruits a network can take on per year")
+    initial_members: int = _f(12, 1, 200,
+                              "members per network at the start per 15,000 residents (2 leaders)")
+    recruit_capacity: float = _f(8.0, 0.0, 100.0,
+                                 "recruits a network can take on per year, per 15,000 residents")
     wage_offer: float = _f(1.0, 0.0, 5.0, "attraction of the network's money and status (log-rate units)")
     join_base: float = _f(-3.0, -10.0, 5.0, "log joining rate per year for a median youth, nothing else")
     legit_prospects_effect: float = _f(1.0, 0.0, 5.0, "log-rate per sd of legit prospects")
@@ -33,14 +35,19 @@ class NetworksConfig:
     dealing_riser_effect: float = _f(0.8, 0.0, 5.0, "log move rate added for risers by open dealing")
     member_offending_effect: float = _f(1.5, 0.0, 5.0, "log registration rate added for network members")
     expand_members_per_buurt: float = _f(20.0, 1.0, 1000.0,
-                                         "members per buurt above which a network takes another")
+                                         "members per buurt (per 15,000 residents) above which "
+                                         "a network takes another")
     founding_rate: float = _f(0.05, 0.0, 5.0, "rate per year at which a new network settles in the wijk")
     max_networks: int = _f(3, 0, 50, "most networks the wijk's market sustains")
 
 
 @dataclass
 class SlumlordsConfig:
-    """Slumlords (huisjesmelkers): neglect and illegal subletting; inspections and fines."""
+    """Slumlords (huisjesmelkers): neglect and illegal subletting; inspections and fines.
+
+    ``inspection_rate`` is a programme lever: it acts while the programme runs; before and after
+    it inspections run at its default (0.1), unless ``reform`` is true.
+    """
 
     share_of_private: float = _f(0.2, 0.0, 1.0, "share of private rental dwellings owned by slumlords")
     landlords: int = _f(3, 1, 100, "number of slumlords")
@@ -57,6 +64,8 @@ class SlumlordsConfig:
     fine_deterrence: float = _f(0.3, 0.0, 1.0, "share of tolerance a fine removes")
     tolerance_recovery: float = _f(0.1, 0.0, 5.0, "rate per year at which tolerance creeps back")
     efficacy_effect: float = _f(0.3, 0.0, 2.0, "collective efficacy lost per unit share of sublet dwellings")
+    reform: bool = _f(False, doc="inspection_rate outlives the programme: a lasting reform of "
+                      "municipal inspections from programme.start_year on")
 
 
 @dataclass

@@ -52,7 +52,12 @@ class FundingConfig:
 
 @dataclass
 class StaffingConfig:
-    """Street-level professionals: turnover, rotation, vacancies, learning, support."""
+    """Street-level professionals: turnover, rotation, vacancies, learning, support.
+
+    ``turnover_rate``, ``first_year_multiplier``, ``rotation_years`` and ``support`` are programme
+    levers: their values here act while the programme runs (on regular and programme posts);
+    before and after it regular provision runs on their defaults, unless ``reform`` is true.
+    """
 
     turnover_rate: float = _f(0.10, 0.0, 5.0, "rate per year at which a professional quits (after year 1)")
     first_year_multiplier: float = _f(2.0, 1.0, 10.0, "quit-rate multiplier in a professional's first year")
@@ -65,6 +70,8 @@ class StaffingConfig:
     overload_quality_effect: float = _f(0.8, 0.0, 5.0, "loss of contact quality per unit of load above 1")
     support: float = _f(0.0, 0.0, 1.0, "facilitation of professionals (time, means): halves overload at 1")
     police_capacity: float = _f(1.0, 0.1, 10.0, "regular wijkagent posts relative to the norm-based level")
+    reform: bool = _f(False, doc="turnover, first-year multiplier, rotation and support outlive the "
+                      "programme: a lasting reform of regular provision from programme.start_year on")
 
 
 @dataclass

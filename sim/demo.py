@@ -1,15 +1,20 @@
-"""``make demo``: the three scenario presets compared, paired by seed, in plain language.
+"""``make demo``: scenario presets compared, paired by seed, in plain language.
 
 Usage::
 
-    python -m sim.demo [--seeds K] [--jobs N] [hydra overrides]     # e.g. neighbourhood=small
+    python -m sim.demo [--seeds K] [--jobs N] [--arms] [hydra overrides]   # e.g. neighbourhood=small
 
-Runs ``no_programme``, ``project_carousel`` and ``long_term`` (``configs/scenario/``) for the seeds
-``0 .. K-1`` each (the same seeds for every scenario: common random numbers), each into
+Runs ``no_programme``, ``project_carousel``, ``carousel_same_money`` (the carousel on the same
+planned money as long_term) and ``long_term`` (``configs/scenario/``) for the seeds ``0 .. K-1``
+each (the same seeds for every scenario: common random numbers), each into
 ``outputs/demo/<timestamp>/<scenario>/seed_<k>/`` via :func:`sim.simulate.simulate`, on ``N``
 processes. Then prints, for the tracked generation at age 25, each scenario's mean and its paired
-difference from ``no_programme`` with a 95 % confidence interval, by origin and by place. The runs
-table (``runs.parquet``) and the differences (``differences.csv``) are written next to the runs.
+difference from ``no_programme`` with a 95 % confidence interval, by origin and by place. With
+``--arms`` it runs the whole designed set of :mod:`sim.conditions` (long_term, its seven
+leave-one-out arms and the three comparators) and compares each with ``long_term``. Before the
+tables: which knobs each scenario changes relative to the reference, the money it allocated, and
+the wijk at the programme start (before its first step). The runs table (``runs.parquet``) and the
+differences (``differences.csv``) are written next to the runs.
 """
 
 from __future__ import annotations
@@ -25,21 +30,19 @@ from typing import Any
 import pandas as pd
 from joblib import Parallel, delayed
 
+from sim import conditions
 from sim.collect import flatten
-from sim.compare import paired_differences
+from sim.compare import paired_differences, with_units
 from sim.compose import load_config
 from sim.config import validate
+from sim.progress import Progress
 from sim.rundir import read_manifest, write_parquet
 from sim.simulate import simulate
 
 REFERENCE = "no_programme"
-SCENARIOS = {
-    "no_programme": "regular provision only, no programme money (the reference)",
-    "project_carousel": "4-year programme, volatile funding with cuts, led by the municipality and "
-                        "exposed to politics, job rotation every 2 years, no visitations",
-    "long_term": "20-year programme, stable funding, network governance insulated from politics, "
-                 "low staff turnover and no rotation, supported professionals, visitation every 4 years",
-}
+DEMO_SET = ("no_programme", "project_carousel", "carousel_same_money", "long_term")
+SCENARIOS = {name: conditions.describe(name) for name in DEMO_SET}
+ARMS_REFERENCE = conditions.REFERENCE  # with --arms every scenario is compared with long_term
 # outcome -> (label, kind, better direction); kind: share (shown in %), rank (0-100), scale (0-1)
 OUTCOMES = {
     "start_qualification": ("start qualification", "share", "higher"),
@@ -114,23 +117,31 @@ def _verdict(row: pd.Series, better: str) -> str:
     return "better" if (lo > 0) == (better == "higher") else "worse"
 
 
-DIFF_COL = f"difference from {REFERENCE} [95 % CI]"
+def diff_col(reference: str = REFERENCE) -> str:
+    return f"difference from {reference} [95 % CI]"
 
 
-def comparison_table(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> pd.DataFrame:
+DIFF_COL = diff_col()
+
+
+def comparison_table(runs: pd.DataFrame, diffs: pd.DataFrame, view: str,
+                     scenarios: Any = None, reference: str = REFERENCE) -> pd.DataFrame:
     """Rows = outcome x scenario: mean over seeds, paired difference from the reference, verdict."""
     fin = runs[runs["status"] == "finished"]
+    scenarios = list(SCENARIOS if scenarios is None else scenarios)
+    dcol = diff_col(reference)
     rows = []
+    present = set(runs["scenario_name"])
     for m, (label, kind, better) in OUTCOMES.items():
         col = f"generation.{view}.{m}"
-        for i, name in enumerate(SCENARIOS):
+        for i, name in enumerate(n for n in scenarios if n in present):
             mean = pd.to_numeric(fin.loc[fin["scenario_name"] == name, col], errors="coerce").mean()
             row = {"outcome at age 25 (better if)": f"{label} ({better})" if i == 0 else "",
-                   "scenario": name, "mean": _fmt(mean, kind), DIFF_COL: "(reference)",
+                   "scenario": name, "mean": _fmt(mean, kind), dcol: "(reference)",
                    "verdict": ""}
-            if name != REFERENCE:
+            if name != reference:
                 d = diffs[(diffs["scenario_name"] == name) & (diffs["outcome"] == col)].iloc[0]
-                row[DIFF_COL] = (f"{_fmt(d['difference'], kind, True)} "
+                row[dcol] = (f"{_fmt(d['difference'], kind, True)} "
                                  f"[{_fmt(d['ci_low'], kind, True, False)}, "
                                  f"{_fmt(d['ci_high'], kind, True, False)}]")
                 row["verdict"] = _verdict(d, better)
@@ -157,12 +168,13 @@ def _say(text: str) -> None:
     print(textwrap.fill(text, width=100))
 
 
-def _print_view(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> None:
+def _print_view(runs: pd.DataFrame, diffs: pd.DataFrame, view: str, scenarios: Any = None,
+                reference: str = REFERENCE) -> None:
     title, caption = VIEWS[view]
     print()
     _say(f"{title}: {caption}")
     print()
-    print(render(comparison_table(runs, diffs, view)))
+    print(render(comparison_table(runs, diffs, view, scenarios, reference)))
     if view == "by_place":
         col = "generation.by_place.deprived_area"
         vals = pd.to_numeric(runs.loc[runs["status"] == "finished", col], errors="coerce")
@@ -171,38 +183,86 @@ def _print_view(runs: pd.DataFrame, diffs: pd.DataFrame, view: str) -> None:
                  "definition: 100 % in every scenario.)")
 
 
-def _print_start(plan: list[tuple[str, int, Path]], runs: pd.DataFrame) -> None:
-    """The wijk at the programme start per scenario: the presets should not differ there yet."""
-    live: dict[str, list[float]] = {n: [] for n in SCENARIOS}
+def start_figures(plan: list[tuple[str, int, Path]]) -> dict[str, float]:
+    """Mean wijk liveability per scenario at the programme start, *before* its first step.
+
+    The time-series row labelled year 0 is recorded after the first programme quarter; the last
+    row before it (year < 0) is the state every scenario starts its programme from.
+    """
+    live: dict[str, list[float]] = {}
     for name, _, out in plan:
         if (out / "timeseries.parquet").exists():
             ts = pd.read_parquet(out / "timeseries.parquet", columns=["year", "liveability"])
-            live[name].append(float(ts.loc[ts["year"] == 0, "liveability"].mean()))
+            before = ts[ts["year"] < 0]
+            if len(before):
+                live.setdefault(name, []).append(float(before["liveability"].iloc[-1]))
+    return {n: sum(v) / len(v) for n, v in live.items()}
+
+
+def _print_start(plan: list[tuple[str, int, Path]], runs: pd.DataFrame,
+                 scenarios: Any = None) -> None:
+    """The wijk at the programme start per scenario: the presets may not differ there yet."""
+    scenarios = list(SCENARIOS if scenarios is None else scenarios)
     fin = runs[runs["status"] == "finished"]
     size = fin.groupby("scenario_name")["cohort_counts.tagged"].mean()
-    means = {n: sum(v) / len(v) for n, v in live.items() if v}
-    print("\nAt the programme start (year 0), mean over seeds:")
-    for n in SCENARIOS:
+    money = pd.to_numeric(fin.get("programme.money.allocated", pd.Series(dtype=float)),
+                          errors="coerce").groupby(fin["scenario_name"]).mean()
+    means = start_figures(plan)
+    print("\nAt the programme start (before its first step), and the money each scenario "
+          "allocated; means over seeds:")
+    for n in scenarios:
         if n in means:
-            print(f"  {n:<17} wijk liveability {means[n]:.3f}, generation tracked: "
-                  f"{size.get(n, float('nan')):,.0f} children")
-    if means and max(means.values()) - min(means.values()) > 0.02:
-        _say("NOTE: the scenarios already differ before their programmes start (their settings "
-             "also act during the burn-in), so the differences below are not the programme's "
-             "effect alone.")
+            m = money.get(n, float("nan"))
+            print(f"  {n:<30} wijk liveability {means[n]:.3f}, generation tracked: "
+                  f"{size.get(n, float('nan')):,.0f} children, money allocated "
+                  f"{0.0 if pd.isna(m) else m / 1e6:.1f} M euro")
+    if means and max(means.values()) != min(means.values()):
+        _say("NOTE: the scenarios already differ before their programmes start, so the "
+             "differences below are not the programme's effect alone.")
+
+
+def _print_knobs(scenarios: Any, reference: str, overrides: list[str]) -> None:
+    """One line per scenario: the knobs it changes relative to the reference (from the configs)."""
+    print(f"\nKnobs each scenario changes relative to {reference} (everything else is equal):")
+    for name in scenarios:
+        if name == reference:
+            continue
+        print(textwrap.fill(conditions.changes_line(name, reference, overrides), width=100,
+                            initial_indent=f"  {name:<30} ", subsequent_indent=" " * 33))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         prog="python -m sim.demo",
-        description="Compare the scenario presets no_programme, project_carousel and long_term.")
+        description="Compare the scenario presets no_programme, project_carousel, "
+                    "carousel_same_money and long_term (or, with --arms, the designed set).")
     ap.add_argument("--seeds", type=int, default=6, help="seeds per scenario (0..K-1; default 6)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    ap.add_argument("--arms", action="store_true",
+                    help="run the designed set (long_term, its seven leave-one-out arms, "
+                         "project_carousel, carousel_same_money, no_programme) and compare each "
+                         "with long_term")
+    ap.add_argument("--scenarios", help="comma-separated subset of the scenarios to run "
+                                        "(default all; the reference is always included)")
+    ap.add_argument("--lang", default="en", choices=("en", "nl"), help="language of the report")
+    ap.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ap.add_argument("overrides", nargs="*",
                     help="Hydra overrides for every run, e.g. neighbourhood=small years.burn_in=5")
     a = ap.parse_args(argv)
     if a.seeds < 1 or a.jobs < 1:
         ap.error(f"--seeds = {a.seeds}, --jobs = {a.jobs}: both must be at least 1")
+    if a.arms:
+        a.pool = {n: conditions.describe(n) for n in conditions.SCENARIO_SET}
+        a.reference = ARMS_REFERENCE
+    else:
+        a.pool, a.reference = dict(SCENARIOS), REFERENCE
+    a.names = list(a.pool)
+    if a.scenarios:
+        wanted = [x.strip() for x in a.scenarios.split(",") if x.strip()]
+        unknown = [x for x in wanted if x not in a.pool]
+        if unknown:
+            ap.error(f"--scenarios {','.join(unknown)}: unknown; allowed: {', '.join(a.pool)}")
+        a.names = [n for n in a.pool if n in wanted or n == a.reference]
     for o in a.overrides:
         key = o.split("=", 1)[0].lstrip("+~")
         if key in ("scenario", "seed", "scenario_name"):
@@ -217,9 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(a.seeds))
     plan, cfgs = [], []
     try:
-        for name in SCENARIOS:
+        for name in a.names:
+            base = load_config([f"scenario={name}", *a.overrides])  # composed once per scenario
             for k in seeds:
-                cfg = load_config([f"scenario={name}", f"seed={k}", *a.overrides])
+                cfg = base.copy()
+                cfg.seed = k
                 validate(cfg)
                 cfgs.append(cfg)
                 plan.append((name, k, out_root / name / f"seed_{k}"))
@@ -227,15 +289,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wijksim: invalid configuration: {exc}", file=sys.stderr)
         return 2
     c0 = cfgs[0]
-    print(f"wijksim demo: {len(SCENARIOS)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
+    print(f"wijksim demo: {len(a.names)} scenarios x {a.seeds} seeds = {len(plan)} runs on "
           f"{a.jobs} processes; {c0.neighbourhood.residents} residents, burn-in "
           f"{c0.years.burn_in} years; writing {out_root}")
-    for name, what in SCENARIOS.items():
-        print(textwrap.fill(what, width=100, initial_indent=f"  {name:<17} ",
-                            subsequent_indent=" " * 20))
+    for name in a.names:
+        what = a.pool[name] + (" (the reference)" if name == a.reference else "")
+        print(textwrap.fill(what, width=100, initial_indent=f"  {name:<30} ",
+                            subsequent_indent=" " * 33))
+    _print_knobs(a.names, a.reference, a.overrides)
     t0 = time.perf_counter()
-    results = Parallel(n_jobs=a.jobs)(delayed(_run_one)(cfg, out) for cfg, (_, _, out)
-                                      in zip(cfgs, plan, strict=True))
+    results = []
+    with Progress(len(plan), "wijksim demo") as bar:
+        for r in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
+                # Absolute paths: joblib reuses workers, whose working directory may be another's.
+                delayed(_run_one)(cfg, out.absolute())
+                for cfg, (_, _, out) in zip(cfgs, plan, strict=True)):
+            results.append(r)
+            bar.update(ok=r["error"] is None)
     wall = time.perf_counter() - t0
     failed = [r for r in results if r["error"]]
     runs = runs_table(plan)
@@ -247,16 +317,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     counts = runs.loc[runs["status"] == "finished", "cohort_counts.tagged"]
     outcomes = [f"generation.{v}.{m}" for v in VIEWS for m in OUTCOMES]
-    diffs = paired_differences(runs, outcomes, by="scenario_name", reference=REFERENCE,
+    diffs = paired_differences(runs, outcomes, by="scenario_name", reference=a.reference,
                                pair_on="seed")
-    diffs.to_csv(out_root / "differences.csv", index=False)
-    _print_start(plan, runs)
+    with_units(diffs).to_csv(out_root / "differences.csv", index=False)
+    _print_start(plan, runs, a.names)
     print()
     _say(f"THE GENERATION AT AGE 25: the ~{counts.mean():,.0f} children aged "
          f"{c0.cohort.min_age}-{c0.cohort.max_age} living in the wijk when the programme started, "
          f"measured when they are {c0.cohort.outcome_age}.")
     _say(f"mean = average over the {a.seeds} seeds (random histories) of a scenario. "
-         f"difference = scenario minus {REFERENCE}, computed seed by seed: every scenario ran "
+         f"difference = scenario minus {a.reference}, computed seed by seed: every scenario ran "
          f"with the same seeds, so the two runs of a pair share every random draw the scenarios "
          f"do not change (common random numbers), which makes the difference much more precise "
          f"than comparing two averages. 95 % CI = t-interval over the {a.seeds} paired seeds: "
@@ -265,13 +335,29 @@ def main(argv: list[str] | None = None) -> int:
          f"generation; the verdict is better or worse only when the whole interval lies on one "
          f"side of zero.")
     for view in VIEWS:
-        _print_view(runs, diffs, view)
+        _print_view(runs, diffs, view, a.names, a.reference)
     print()
     _say("The gap between by origin and by place comes from who moves in and out (selective "
          "migration), not from the programme.")
     print(f"\noutput directory: {out_root}  (one run directory per scenario and seed, "
           f"runs.parquet, differences.csv)")
+    if not a.no_report:
+        return _report(out_root, a.lang, a.reference) or (1 if failed else 0)
     return 1 if failed else 0
+
+
+def _report(out_root: Path, lang: str, reference: str = REFERENCE) -> int:
+    """Write the HTML report (sim.report) and print its path; 1 if it could not be made."""
+    from sim.report import build_report
+
+    try:
+        path = build_report(out_root, lang=lang, reference=reference)
+    except Exception as exc:  # the runs are kept; say what went wrong
+        print(f"wijksim: the report could not be made: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    print(f"report: {path}  (open it in a browser; PDF: python -m sim.report {out_root} --pdf)")
+    return 0
 
 
 if __name__ == "__main__":

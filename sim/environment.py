@@ -14,19 +14,44 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.rates import step_prob
+
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
-# Mean liveability of Dutch neighbourhoods on our 0-1 scale, the reference point for exposure (est.):
-# the liveability formula below at typical national values (disorder 0.2, collective efficacy 0.55,
-# crime at 15 % of ``crime_scale``) gives 0.28 + 0.19 + 0.255 = 0.73. A deprived wijk sits near
-# 0.55-0.6; where leavers land depends on their rank (``moving.elsewhere_quality_*``).
-NATIONAL_LIVEABILITY = 0.72
 REPUTATION_RATE = 0.2  # per year (est.)
 TURNOVER_SCALE = 0.4  # moves per resident per year that count as maximal turnover (est.)
 CRIME_SMOOTHING = 2.0  # per year: registered crime is read as a ~6-month moving average (est.)
 # Person categories of ``Environment.update``: 5 age bands x in school x employed x runner.
 K_CODES = 40
+
+
+def liveability_index(disorder: np.ndarray, efficacy: np.ndarray, crime_norm: np.ndarray
+                      ) -> np.ndarray:
+    """Liveability (0-1) from disorder, collective efficacy and crime (weights est., in the spirit
+    of the Leefbaarometer's physical, social and safety dimensions). Used for the wijk's buurten
+    and for every place of the national distribution (``sim.places``): one scale."""
+    return np.clip(0.35 * (1 - disorder) + 0.35 * efficacy + 0.3 * (1 - crime_norm), 0.0, 1.0)
+
+
+def physical_disorder_base(dwelling_quality: np.ndarray, vacancy_rate: np.ndarray | float
+                           ) -> np.ndarray:
+    """Physical disorder from dwelling quality and vacancies, before clean-up and initiatives."""
+    return 0.7 * (1 - dwelling_quality) + 0.3 * np.minimum(1.0, 5 * vacancy_rate)
+
+
+def collective_efficacy_target(c: object, mean_rank: np.ndarray, years_in_dwelling: np.ndarray | float,
+                               mean_trust: np.ndarray) -> np.ndarray:
+    """Collective efficacy a place tends to (Sampson et al. 1997): rank, stability and trust."""
+    return (c.efficacy_rank_weight * mean_rank / 100.0
+            + c.efficacy_stability_weight * np.minimum(years_in_dwelling, 15.0)
+            + c.efficacy_trust_weight * mean_trust)
+
+
+def school_composition(mean_parent_rank: np.ndarray) -> np.ndarray:
+    """School quality from pupils' family background: 0.5 at the national mean (est. +-0.15 over
+    the range of ranks). The wijk's schools add the teacher service term on top."""
+    return 0.5 + 0.3 * (mean_parent_rank / 100.0 - 0.5)
 
 
 class Environment:
@@ -53,6 +78,7 @@ class Environment:
         self.dwelling_quality = np.zeros(n)
         self.vacancy_rate = np.zeros(n)
         self.liveability_change = np.zeros(n)  # over the past year (delivered results)
+        self.percentile = np.full(n, 0.05)  # national percentile of the buurt's liveability
         self._dwellings_per_buurt = np.ones(n, dtype=np.int64)
         self._dwelling_key: tuple[np.ndarray, np.ndarray] | None = None
         self._band_cache: tuple[float, tuple[float, ...], np.ndarray] | None = None
@@ -112,7 +138,7 @@ class Environment:
         self.labour_force = labour
         self.unemployed = unemployed
         sv = model.services
-        self.school_quality = np.clip(0.5 + 0.3 * (mean_parent / 100.0 - 0.5)
+        self.school_quality = np.clip(school_composition(mean_parent)
                                       + model.cfg.services.school_quality_effect * sv.relative("teacher"),
                                       0.0, 1.0)
         # Dwellings: the buurt of each dwelling never changes, so its counts are cached.
@@ -137,8 +163,8 @@ class Environment:
         years *= occupied
         stay = np.bincount(db, years, minlength=n) / np.maximum(n_occupied, 1)
         # Smoothed stocks.
-        k = -np.expm1(-c.adjust_rate * dt)
-        ks = -np.expm1(-CRIME_SMOOTHING * dt)
+        k = step_prob(c.adjust_rate, dt)
+        ks = step_prob(CRIME_SMOOTHING, dt)
         crime_now = 1000.0 * self.registrations / safe / dt
         self.crime_rate += ks * (crime_now - self.crime_rate)
         moves_now = model.flows.step_out_by_buurt / safe / dt
@@ -151,29 +177,27 @@ class Environment:
         # disorder however many there are): a ceiling on what residents' own efforts can carry.
         dens = model.initiatives.per_1000()
         ic = model.cfg.initiatives
-        efficacy_gain = 0.1 * -np.expm1(-ic.efficacy_effect * dens / 0.1)
-        disorder_cut = 0.05 * -np.expm1(-ic.disorder_effect * dens / 0.05)
+        efficacy_gain = 0.1 * step_prob(dens, ic.efficacy_effect / 0.1)
+        disorder_cut = 0.05 * step_prob(dens, ic.disorder_effect / 0.05)
         # Clean/intact/safe (caretakers and their budget) removes disorder within quarters.
-        self.physical_disorder = np.clip(0.7 * (1 - self.dwelling_quality)
-                                         + 0.3 * np.minimum(1.0, 5 * self.vacancy_rate)
+        self.physical_disorder = np.clip(physical_disorder_base(self.dwelling_quality,
+                                                                self.vacancy_rate)
                                          - model.cfg.services.clean_disorder_effect * sv.clean
                                          - disorder_cut, 0, 1)
         social_target = np.clip(0.6 * crime_norm + 0.4 * np.minimum(1.0, self.turnover
                                                                      / TURNOVER_SCALE)
                                 + model.cfg.networks.dealing_disorder_effect * self.dealing, 0, 1)
         self.social_disorder += k * (social_target - self.social_disorder)
-        ce_target = np.clip(c.efficacy_rank_weight * self.mean_income_rank / 100.0
-                            + c.efficacy_stability_weight * np.minimum(stay, 15.0)
-                            + c.efficacy_trust_weight * self.mean_trust
+        ce_target = np.clip(collective_efficacy_target(c, self.mean_income_rank, stay, self.mean_trust)
                             - model.cfg.slumlords.efficacy_effect * self.sublet_share
                             + efficacy_gain, 0.0, 1.0)
         self.collective_efficacy += k * (ce_target - self.collective_efficacy)
         raw = 0.5 * self.physical_disorder + 0.5 * self.social_disorder
         self.disorder = (1 - c.spillover) * raw + c.spillover * (self._neighbour_mean @ raw)
-        self.liveability = np.clip(0.35 * (1 - self.disorder) + 0.35 * self.collective_efficacy
-                                   + 0.3 * (1 - crime_norm), 0.0, 1.0)
+        self.liveability = liveability_index(self.disorder, self.collective_efficacy, crime_norm)
+        self.percentile = model.places.percentile_of(self.liveability)
         # Reputation follows liveability slowly (outsiders update their image over years; est.).
-        self.reputation += (self.liveability - self.reputation) * -np.expm1(-REPUTATION_RATE * dt)
+        self.reputation += (self.liveability - self.reputation) * step_prob(REPUTATION_RATE, dt)
         self._history.append(self.liveability)
         if len(self._history) > model.steps_per_year + 1:  # keep now and one year ago
             self._history.pop(0)

@@ -130,7 +130,7 @@ def make_households(model: Neighbourhood, dwellings: np.ndarray, rank_means: np.
     p.dependent[rows] = ~is_adult
     b = model.dwelling_buurt[dwellings][owner]
     p.buurt[rows] = b
-    p.place_quality[rows] = model.env.liveability[b]
+    p.place_pct[rows] = model.env.percentile[b]
     p.years_in_wijk[rows] = 0.0
     # Adults' own parents' rank scatters around the household's background (est. sd 10).
     adult_parent = np.clip(background[owner] + rng.normal(0, 10, total), 0.5, 99.5)

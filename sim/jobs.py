@@ -26,7 +26,6 @@ start, so :mod:`sim.collect` can list runs that never started.
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim import rundir
 
 log = logging.getLogger("wijksim.jobs")
+_STARTED = time.time()
 
 JOB_FILE = "job.json"
 RUN_PREFIX = "seed_"
@@ -100,11 +100,24 @@ def run_dir_name(seed: int) -> str:
     return f"{RUN_PREFIX}{int(seed)}"
 
 
-def remove_fresh_dir(out: Path) -> None:
-    """Remove a directory Hydra just made for a job that never started (only Hydra's own files)."""
-    allowed = {".hydra", "run.log", f"{Path(sys.argv[0]).stem}.log"}
-    if out.is_dir() and all(p.name in allowed or p.suffix == ".log" for p in out.iterdir()):
-        shutil.rmtree(out, ignore_errors=True)
+def remove_fresh_hydra_files(out: Path) -> None:
+    """Undo what Hydra wrote into ``out`` in *this* invocation before the config was rejected
+    (apps without :mod:`sim.preflight`, e.g. the stand-ins): its ``.hydra/*.yaml`` files written
+    since this process started, then ``.hydra`` and ``out`` only if they are left empty. Nothing
+    else is touched, whatever its name: a user's files are never deleted."""
+    hd = out / ".hydra"
+    for name in ("config.yaml", "hydra.yaml", "overrides.yaml"):
+        f = hd / name
+        try:
+            if f.is_file() and f.stat().st_mtime >= _STARTED - 1:
+                f.unlink()
+        except OSError:
+            pass
+    for d in (hd, out):
+        try:
+            d.rmdir()  # only succeeds when empty
+        except OSError:
+            pass
 
 
 def _clean_broken(run: Path) -> None:
@@ -155,34 +168,15 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
         })
     result = JobResult()
     for s, run in zip(seeds, runs, strict=True):
-        cfg_s = spec.with_seed(typed, s)
-        fp = spec.fingerprint(cfg_s)
-        if rundir.is_finished(run):
-            old = (rundir.read_manifest(run) or {}).get("config_fingerprint")
-            if old == fp:
-                result.skipped.append(s)
-                log.info("seed %d: already finished in %s, skipped", s, run)
-            else:
-                result.failed[s] = (f"{run} holds a finished run of another config (fingerprint "
-                                    f"{old} != {fp}); it is never rewritten: use another "
-                                    "hydra.sweep.dir")
-                log.error("seed %d: %s", s, result.failed[s])
+        if rundir.is_finished(run):  # decided without touching the directory
+            _run_one_seed(typed, spec, s, run, overrides, single_dir, result)
             continue
-        run.mkdir(parents=True, exist_ok=True)
-        _clean_broken(run)
-        if not single_dir:
-            _write_run_hydra(run, spec.to_dict(cfg_s), overrides + [f"seed={s}"])
         try:
-            spec.simulate(cfg_s, run)
-        except rundir.RunExistsError as exc:  # another process finished it meanwhile
-            result.skipped.append(s)
+            with rundir.holding(run):  # nobody else runs this directory while we do
+                _run_one_seed(typed, spec, s, run, overrides, single_dir, result)
+        except rundir.RunBusyError as exc:
+            result.failed[s] = f"{exc}; it was left alone"
             log.info("seed %d: %s", s, exc)
-        except Exception as exc:  # the manifest already says failed, with the error
-            result.failed[s] = f"{type(exc).__name__}: {exc}"
-            log.exception("seed %d failed in %s", s, run)
-        else:
-            result.finished.append(s)
-            log.info("seed %d: finished in %s", s, run)
     if result.failed:
         lines = "\n  ".join(f"seed {k}: {v}" for k, v in sorted(result.failed.items()))
         raise JobFailed(f"{len(result.failed)} of {len(seeds)} runs of job {out} failed:\n"
@@ -190,12 +184,45 @@ def run_block(typed: Any, spec: ModelSpec, out: Path, *, overrides: list[str] | 
     return result
 
 
+def _run_one_seed(typed: Any, spec: ModelSpec, s: int, run: Path, overrides: list[str],
+                  single_dir: bool, result: JobResult) -> None:
+    """One seed of a block, with its directory locked: skip, refuse or (re)run it."""
+    cfg_s = spec.with_seed(typed, s)
+    fp = spec.fingerprint(cfg_s)
+    if rundir.is_finished(run):
+        old = (rundir.read_manifest(run) or {}).get("config_fingerprint")
+        if old == fp:
+            result.skipped.append(s)
+            log.info("seed %d: already finished in %s, skipped", s, run)
+        else:
+            result.failed[s] = (f"{run} holds a finished run of another config (fingerprint "
+                                f"{old} != {fp}); a finished run is never rewritten: name "
+                                "another output directory")
+            log.info("seed %d: %s", s, result.failed[s])
+        return
+    _clean_broken(run)
+    if not single_dir:
+        _write_run_hydra(run, spec.to_dict(cfg_s), overrides + [f"seed={s}"])
+    try:
+        spec.simulate(cfg_s, run)
+    except rundir.RunExistsError as exc:  # another process finished it meanwhile
+        result.skipped.append(s)
+        log.info("seed %d: %s", s, exc)
+    except Exception as exc:  # the manifest already says failed, with the error
+        result.failed[s] = f"{type(exc).__name__}: {exc}"
+        log.info("seed %d failed in %s", s, run, exc_info=True)  # the log file; the console gets one message
+    else:
+        result.finished.append(s)
+        log.info("seed %d: finished in %s", s, run)
+
+
 def hydra_task(cfg: DictConfig, spec: ModelSpec) -> dict[str, Any]:
     """The body of every project Hydra task function: validate, then run the replicate block.
 
-    A bad config prints one ``wijksim: invalid configuration: ...`` message, removes the
-    directory Hydra just made and exits with code 2 (in a sweep the sweeper has already
-    validated every job before launching, so this is the single-run path).
+    A bad config prints one ``wijksim: invalid configuration: ...`` message and exits with code 2
+    (``sim.run`` checks everything before Hydra starts, and the sweeper validates every job
+    before launching, so this is the path of the stand-ins); only the files Hydra wrote in this
+    invocation are removed. A failed single run prints one message and exits with code 1.
     """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -206,7 +233,8 @@ def hydra_task(cfg: DictConfig, spec: ModelSpec) -> dict[str, Any]:
     try:
         typed = spec.validate(cfg)
     except spec.error_type as exc:
-        remove_fresh_dir(out)
+        if hc.mode != RunMode.MULTIRUN:
+            remove_fresh_hydra_files(out)
         msg = str(exc)
         if not msg.startswith("invalid configuration"):
             msg = f"invalid configuration: {msg}"
@@ -215,4 +243,12 @@ def hydra_task(cfg: DictConfig, spec: ModelSpec) -> dict[str, Any]:
             raise
         sys.exit(2)
     single = hc.mode != RunMode.MULTIRUN and typed.replicates == 1
-    return run_block(typed, spec, out, overrides=task_overrides(), single_dir=single).as_dict()
+    try:
+        return run_block(typed, spec, out, overrides=task_overrides(),
+                         single_dir=single).as_dict()
+    except JobFailed as exc:
+        if hc.mode == RunMode.MULTIRUN:
+            raise
+        print(f"wijksim: {exc}\n  (details: {out}/manifest.json and the log in {out})",
+              file=sys.stderr)
+        sys.exit(1)

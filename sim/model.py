@@ -30,14 +30,19 @@ from sim.households import expected_household_size, make_households, update_hous
 from sim.mechanisms import demography, moving, offending, school, trust, work
 from sim.mechanisms.initiatives import Initiatives
 from sim.mechanisms.services import Services
-from sim.outcomes import CohortTracker, Flows, Migration, Recorder
+from sim.outcomes import Recorder
+from sim.places import NationalPlaces
 from sim.population import Columns, Population, Resident
 from sim.programme import Programme, _apportion
+from sim.rates import step_prob
 from sim.rng import Streams
+from sim.tracking import CohortTracker, Flows, Migration
 
 logging.getLogger("mesa").setLevel(logging.WARNING)
 
-# Policy levers that take effect at the programme start (the world's own settings act throughout).
+# Policy levers: the scenario's values act while the programme runs (``Neighbourhood.staffing``,
+# ``slumlord_policy``); before and after it regular provision runs on the schema defaults. The
+# world's own settings (every other knob) act throughout. What ends and what lasts: docs/model.md §7.20.
 STAFFING_LEVERS = ("turnover_rate", "first_year_multiplier", "rotation_years", "support")
 SLUMLORD_LEVERS = ("inspection_rate",)
 
@@ -81,11 +86,16 @@ class Neighbourhood(mesa.Model):
         self.streams = Streams(cfg.seed)
         super().__init__(rng=self.streams.child_seed("mesa"))
         self.cfg = cfg
+        # Regular provision's settings, in force before and after the programme (the levers at
+        # their schema defaults; every other knob as configured).
         self._pre_staffing = dataclasses.replace(
             cfg.staffing, **{k: getattr(StaffingConfig(), k) for k in STAFFING_LEVERS})
         self._pre_slumlords = dataclasses.replace(
             cfg.slumlords, **{k: getattr(SlumlordsConfig(), k) for k in SLUMLORD_LEVERS})
         self.dt = cfg.years.step
+        # Sizes given per default wijk of 15,000 residents (networks' members, recruitment) scale
+        # with the wijk, so a wijk of any size is the same deprived wijk.
+        self.size_scale = cfg.neighbourhood.residents / 15000.0
         self.steps_per_year = round(1.0 / self.dt)
         after = cfg.years.after_start
         if after is None:
@@ -106,21 +116,38 @@ class Neighbourhood(mesa.Model):
             self.schedule_event(self.cohort.tag_start, at=float(self.start_step))
         self.recorder.record_step()
 
-    # -- levers: policy settings that act from the programme start ----------------------------
+    # -- levers: policy settings bound to the programme period -------------------------------
+    @property
+    def programme_running(self) -> bool:
+        """True while the programme runs: enabled, funded and ``start_year <= year < start + horizon``."""
+        return self.programme is not None and self.programme.active
+
+    def _lever_in_force(self, reform: bool) -> bool:
+        """A lever acts while the programme runs; a lever named as a lasting ``reform`` acts from
+        the programme start to the end of the run (with or without a programme)."""
+        if reform:
+            return self.year >= self.cfg.programme.start_year
+        return self.programme_running
+
     @property
     def staffing(self) -> StaffingConfig:
-        """Staffing in force: the scenario's levers from the programme start, defaults before.
+        """Staffing in force: the scenario's levers while the programme runs, regular provision's
+        settings (the schema defaults of ``STAFFING_LEVERS``) before and after it.
 
         Turnover, first-year attrition, rotation and support are how a programme organises its
-        work (DESIGN.md §2.3, conditions 3-4): before the start every scenario runs the same world,
-        so paired scenarios share their burn-in and their tagged generation (common random numbers).
+        work (conditions 3-4, docs/model.md §7.18) and end with it, unless ``staffing.reform`` makes
+        them a lasting reform of regular provision. Before the start every scenario runs the same
+        world, so paired scenarios share their burn-in and their tagged generation (common random
+        numbers); after the end they differ only by what the programme left behind.
         """
-        return self.cfg.staffing if self.year >= self.cfg.programme.start_year else self._pre_staffing
+        return self.cfg.staffing if self._lever_in_force(self.cfg.staffing.reform) \
+            else self._pre_staffing
 
     @property
     def slumlord_policy(self) -> SlumlordsConfig:
-        """Slumlord settings in force: the inspection lever acts from the programme start."""
-        return self.cfg.slumlords if self.year >= self.cfg.programme.start_year \
+        """Slumlord settings in force: the inspection lever acts while the programme runs (or
+        from its start on, as a lasting reform, with ``slumlords.reform``)."""
+        return self.cfg.slumlords if self._lever_in_force(self.cfg.slumlords.reform) \
             else self._pre_slumlords
 
     # -- time ---------------------------------------------------------------------------------
@@ -139,6 +166,7 @@ class Neighbourhood(mesa.Model):
         self.n_buurten = nb.buurten
         self.grid_width, self.grid_height, self.dwelling_buurt = buurt_layout(n_dw, nb.buurten)
         self.buurt_adjacency = adjacency(self.grid_width, self.dwelling_buurt, nb.buurten)
+        self.places = NationalPlaces(cfg)
         self.env = Environment(nb.buurten, self.buurt_adjacency)
         self.dwelling_owner = np.full(n_dw, -1, dtype=np.int64)
         self.dwelling_maintenance = np.zeros(n_dw)  # the owning landlord's effort per year
@@ -178,7 +206,8 @@ class Neighbourhood(mesa.Model):
         self.recorder = Recorder(self)
         self.moves_by_age = np.zeros(101)
         self.person_years_by_age = np.zeros(101)
-        self.offending_age_counts = np.zeros(101)
+        self.offending_age_counts = np.zeros((2, 101))  # registrations by sex (0 male) and age
+        self.person_years_by_sex = np.zeros((2, 101))  # residents' person-years by sex and age
         self._synced_upto = 0
         self.handles: list[Resident] = []  # Resident handles by slot (see _sync_agents)
         self.handle_pid = np.full(int(nb.residents * 1.5) + 16, -1, dtype=np.int64)
@@ -201,6 +230,7 @@ class Neighbourhood(mesa.Model):
         self.arrests_by_buurt = np.zeros(self.n_buurten, dtype=np.int64)
         self.env.update(self)
         self._regular_posts()
+        self.services.pool_small_roles()
         if cfg.programme.enabled:
             self.programme = Programme(self)
         self.services.update()
@@ -247,8 +277,10 @@ class Neighbourhood(mesa.Model):
         child = inw & (p.age < 18)
         np.add(p.years_in_wijk, self.dt, out=p.years_in_wijk, where=child)
         if self.year >= 0:
-            self.person_years_by_age += self.dt * np.bincount(
-                np.minimum(p.age[inw], 100).astype(int), minlength=101)
+            key = np.minimum(p.age[inw], 100).astype(np.intp) + 101 * p.female[inw]
+            by_sex = self.dt * np.bincount(key, minlength=202).reshape(2, 101)
+            self.person_years_by_sex += by_sex
+            self.person_years_by_age += by_sex.sum(axis=0)
         self.person_steps += p.n - np.count_nonzero(p.leave)
 
     def _close_households(self) -> None:
@@ -344,23 +376,28 @@ class Neighbourhood(mesa.Model):
         return int((self.posts.alive & self.posts.filled).sum())
 
     def _regular_posts(self) -> None:
-        """Regular provision: posts per role sized to demand at the regular load (ROLES)."""
+        """Regular provision: each role's full-time equivalents sized to demand at the regular load
+        (ROLES), spread over whole posts of equal FTE. A wijk smaller than one post's catchment
+        gets a part-time post (a wijkagent shared with adjacent areas), so regular provision per
+        resident is the norm's at any size and ``Services.reference`` describes it exactly."""
         rng = self.streams.gen("staff_init")
         demand = self.services.demand_by_role()
         c = self._pre_staffing  # the world before any programme: the same in every scenario
         for name, role in ROLES.items():
             if not math.isfinite(role.regular_load):
                 continue
-            total = int(round(demand[name].sum() / (role.caseload * role.regular_load)
-                              * (c.police_capacity if name == "wijkagent" else 1.0)))
-            for b, k in enumerate(_apportion(max(total, 1), demand[name])):
+            fte = demand[name].sum() / (role.caseload * role.regular_load) \
+                * (c.police_capacity if name == "wijkagent" else 1.0)
+            n_posts = max(int(round(fte)), 1)
+            for b, k in enumerate(_apportion(n_posts, demand[name])):
                 for _ in range(int(k)):
                     post = Professional(self, name, b, "regular")
+                    post.fte = fte / n_posts
                     # Occupants in post for a while already (steady state of the quit process).
                     post.filled = True
                     post.tenure = float(rng.exponential(1.0 / max(c.turnover_rate, 1e-3)))
-                    post.knowledge = -math.expm1(-post.tenure / c.learning_years)
-                    post.relationships = -math.expm1(-post.tenure / c.relationship_years)
+                    post.knowledge = step_prob(1.0 / c.learning_years, post.tenure)
+                    post.relationships = step_prob(1.0 / c.relationship_years, post.tenure)
         self.staff_ledger["initial"] = self.staff()
 
     # -- criminal networks ---------------------------------------------------------------------
@@ -376,7 +413,7 @@ class Neighbourhood(mesa.Model):
         for b in free[:k]:
             net = CriminalNetwork(self, self.next_network_id, [int(b)])
             self.next_network_id += 1
-            net.seed_members(self.cfg.networks.initial_members)
+            net.seed_members(max(1, round(self.cfg.networks.initial_members * self.size_scale)))
 
     def dissolve_network(self, net: CriminalNetwork) -> None:
         leave_network(self, net.members(), "dissolved")
@@ -388,9 +425,11 @@ class Neighbourhood(mesa.Model):
         # households, residents' initiatives, the settling of new networks, the buurt record.
         school.step(self, dt=1.0)
         update_household_ranks(self)
+        if self.year < 0:  # regular provision follows demand in burn-in, then is frozen
+            self.services.resize_regular()
         self.initiatives.step()
         rng = self.streams.gen("networks")
         c = self.cfg.networks
-        if rng.random() < -math.expm1(-c.founding_rate) and len(self.networks()) < c.max_networks:
+        if rng.random() < step_prob(c.founding_rate, 1.0) and len(self.networks()) < c.max_networks:
             self._seed_networks(1)
         self.recorder.record_year()

@@ -49,7 +49,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "net_role": (np.int8, -1),  # 0 runner, 1 facilitator, 2 leader
     "initiative": (np.int32, -1),  # id of the residents' initiative the person takes part in
     "exposure": (np.float64, 0.0),  # age-weighted neighbourhood exposure (see mechanisms.school)
-    "place_quality": (np.float64, 0.5),  # liveability of the place a person lives elsewhere
+    "place_pct": (np.float64, 0.5),  # national percentile of the place a person lives elsewhere
     "tracked": (np.bool_, False),
     "origin_buurt": (np.int8, -1),
     "age_at_start": (np.float64, np.nan),

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim.agents.professionals import ROLES, Professional
 from sim.config_programme import DOMAINS
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -128,13 +129,13 @@ class Programme:
             return
         if self.started:
             f = m.cfg.funding
-            if self.rng_funding.random() < -math.expm1(-f.cut_rate):
+            if self.rng_funding.random() < step_prob(f.cut_rate, 1.0):
                 self.level *= 1.0 - f.cut_size
                 self.counts["cuts"] += 1
             noise = self.rng_funding.normal()
             # Learning from a noisy yearly look at each domain.
             obs = self.value + pc.learning_noise * self.rng_knowledge.normal(size=self.value.size)
-            self.estimate += -math.expm1(-pc.learning_rate) * (obs - self.estimate)
+            self.estimate += step_prob(pc.learning_rate, 1.0) * (obs - self.estimate)
             vi = pc.visitation_interval_years
             years_in = round(m.year - self.start, 6)
             if vi > 0 and years_in > 0 and (years_in + 1e-9) % vi < 1e-6:
@@ -148,7 +149,7 @@ class Programme:
         self.budget_year = self.base_budget * self.level * math.exp(vol * noise - 0.5 * vol * vol)
         target = np.exp((self.estimate - self.estimate.max()) / MIX_TEMPERATURE)
         target /= target.sum()
-        self.mix += -math.expm1(-pc.mix_adjust_rate) * (target - self.mix)
+        self.mix += step_prob(pc.mix_adjust_rate, 1.0) * (target - self.mix)
         self.mix /= self.mix.sum()
         self._staff_to_budget()
 

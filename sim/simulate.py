@@ -31,12 +31,13 @@ def fingerprint(cfg: WijksimConfig) -> str:
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
-class _Terminated(Exception):
-    pass
+class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt: not an Exception
+    """SIGTERM arrived while a run was going: the manifest says failed, and nothing catches
+    this on the way up as an ordinary error, so the job stops instead of starting its next seed."""
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:  # pragma: no cover - signal path
-    raise _Terminated(f"terminated by signal {signum}")
+    raise Terminated(f"terminated by signal {signum}")
 
 
 def simulate(cfg: Any, out_dir: str | Path, *, overwrite_failed: bool = True) -> dict[str, Any]:
@@ -48,6 +49,13 @@ def simulate(cfg: Any, out_dir: str | Path, *, overwrite_failed: bool = True) ->
     """
     config = validate(cfg)  # raises ConfigError before any file exists
     out = Path(out_dir)
+    if rundir.is_finished(out):  # checked before the lock too: a finished run is not touched
+        raise rundir.RunExistsError(f"{out} already holds a finished run; it is never rewritten")
+    with rundir.holding(out):  # RunBusyError when another process is running this directory
+        return _simulate_locked(config, out, overwrite_failed)
+
+
+def _simulate_locked(config: WijksimConfig, out: Path, overwrite_failed: bool) -> dict[str, Any]:
     if rundir.is_finished(out):
         raise rundir.RunExistsError(f"{out} already holds a finished run; it is never rewritten")
     if rundir.read_manifest(out) is not None and not overwrite_failed:

@@ -88,8 +88,8 @@ def test_every_run_is_a_row_with_status_and_reason(tmp_path, capsys):
     assert sorted(series["year"].unique()) == [0.0, 1.0]  # whole years only
     assert {"seed", "x.rate"} <= set(series.columns)
 
-    assert main([str(sd)]) == 0
-    assert main([str(sd), "--strict"]) == 1
+    assert main([str(sd)]) == 1  # anything not finished: listed, and exit non-zero
+    assert main([str(sd), "--allow-unfinished"]) == 0
     assert "ValueError: boom" in capsys.readouterr().out
     assert main([str(tmp_path / "nope")]) == 2
 

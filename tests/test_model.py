@@ -86,16 +86,42 @@ def test_resident_agents_are_handles_on_the_columns(stepped_model):
     assert all(m.handles[s] not in residents for s in m._spare_slots)
 
 
-def test_tracked_persons_elsewhere_keep_living(stepped_model):
-    m, _ = stepped_model
-    tables, _ = build_outputs(m)
-    cohort = tables["cohort"]
-    movers = cohort[cohort["moved_out"] & (cohort["status"] == "outcome")]
-    assert len(movers) > 0
-    assert (~movers["in_wijk_at_25"].astype(bool)).all()
-    assert movers["education_level"].isin(["below_start_qualification", "start_qualification",
-                                           "higher"]).all()
-    assert movers["employed_at_25"].notna().all()
+def test_tracked_persons_elsewhere_keep_living():
+    """Tracked persons elsewhere age, accumulate exposure from their own place on the national
+    scale, go to school there and reach outcomes: their lives go on, read from ``sim.places``."""
+    from sim.mechanisms import school
+    from sim.mechanisms.school import exposure_weight
+
+    m = Neighbourhood(validate(small(3)))
+    m.run_for(m.start_step + 8 * m.steps_per_year)  # eight years into the programme period
+    p = m.pop.p
+    away = np.flatnonzero(p.tracked & (p.buurt < 0) & ~p.leave & (p.age < 16))
+    assert away.size > 20
+    pid, age0, exp0 = p.pid[away].copy(), p.age[away].copy(), p.exposure[away].copy()
+    attain0 = p.attain[away].copy()
+    u = p.place_pct[away].copy()
+    c = m.cfg.school
+    # The yearly school step adds dt x weight x (liveability of their place - national mean).
+    school.step(m, dt=1.0)
+    live = m.places.at(m.places.liveability, u)
+    w = exposure_weight(age0, c.exposure_full_age, c.exposure_zero_age)
+    np.testing.assert_allclose(p.exposure[away] - exp0, w * (live - m.places.mean_liveability))
+    # Pupils elsewhere progress with their place's school quality, on the wijk's scale.
+    pupils = (age0 >= c.start_age) & (age0 < c.decision_age)
+    zq = (m.places.at(m.places.school_quality, u[pupils]) - school.SCHOOL_QUALITY_REF) / school.QUALITY_SD
+    span = c.decision_age - c.start_age
+    np.testing.assert_allclose(p.attain[away][pupils] - attain0[pupils],
+                               c.school_quality_weight * zq / span)
+    # A year of steps: they age with everyone else and stay out of the wijk.
+    for _ in range(m.steps_per_year):
+        m.step()
+    p = m.pop.p
+    rows = m.pop.row_of[pid]
+    alive = (rows >= 0)
+    alive[alive] = ~p.leave[rows[alive]]
+    assert alive.mean() > 0.95
+    np.testing.assert_allclose(p.age[rows[alive]], age0[alive] + 1.0, atol=1e-9)
+    assert (p.buurt[rows[alive]] < 0).all() and p.tracked[rows[alive]].all()
 
 
 def test_buurten_differ_in_housing_stock():

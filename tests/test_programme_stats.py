@@ -72,28 +72,3 @@ def test_higher_insulation_does_not_worsen_outcomes():
 def test_longer_horizon_does_not_worsen_outcomes():
     _assert_not_improving(_paired(worse={"programme": {"horizon_years": 4}},
                                   better={"programme": {"horizon_years": 20}}))
-
-
-def test_regular_service_reference_levels_hold():
-    """The REFERENCE constants in mechanisms.services are what regular provision delivers."""
-    from sim.mechanisms.services import FAMILIARITY_REF, REFERENCE
-
-    def measure(seed: int) -> dict[str, float]:
-        m = Neighbourhood(validate({"seed": seed, "years": {"after_start": 1}}))
-        m.run_for(m.start_step - 20)
-        acc: dict[str, list[float]] = {}
-        for _ in range(20):
-            m.step()
-            w = m.env.population
-            for r, lv in m.services.level.items():
-                acc.setdefault(r, []).append(float((lv * w).sum() / w.sum()))
-            acc.setdefault("familiarity", []).append(
-                float((m.services.familiarity * w).sum() / w.sum()))
-        return {k: float(np.mean(v)) for k, v in acc.items()}
-
-    got = Parallel(n_jobs=2)(delayed(measure)(s) for s in range(4))
-    mean = {k: float(np.mean([g[k] for g in got])) for k in got[0]}
-    print(mean)
-    for role, ref in REFERENCE.items():
-        assert abs(mean[role] - ref) < 0.08, (role, mean[role], ref)
-    assert abs(mean["familiarity"] - FAMILIARITY_REF) < 0.06

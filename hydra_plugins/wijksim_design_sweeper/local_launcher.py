@@ -9,13 +9,25 @@ so they start in milliseconds; the sweeper starts them before any other thread e
 them the context once, sends each job only its overrides, and returns a slim result. Each worker still
 composes its job's config with Hydra (``load_sweep_config``) and runs it through ``run_job``,
 exactly like the other launchers, so outputs are identical.
+
+Workers die with their driver: each asks the kernel for SIGTERM when its parent dies
+(``PR_SET_PDEATHSIG``, Linux) and a watchdog thread checks its parent every half second
+(elsewhere), so a driver killed by SIGKILL, OOM or CI leaves no worker running queued jobs. A
+worker ignores SIGINT (Ctrl-C reaches the whole process group; the driver decides), and SIGTERM
+stops it: a run in progress is marked ``failed`` (``sim.simulate`` turns SIGTERM into an
+exception) and the worker exits. On Ctrl-C or SIGTERM the driver cancels queued jobs, sends
+SIGTERM to its workers, gives them ``STOP_GRACE`` seconds and then SIGKILLs what is left.
 """
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +44,39 @@ from omegaconf import DictConfig, open_dict
 
 log = logging.getLogger(__name__)
 _WORKER: dict[str, Any] = {}
+STOP_GRACE = 5.0  # seconds workers get to mark their runs failed after SIGTERM
+_PR_SET_PDEATHSIG = 1
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in a worker
+    """Idle: exit now. Running a job: raise, so the run's manifest says failed (every
+    ``simulate`` marks a run failed on any exception) and ``_run_one`` then exits."""
+    if _WORKER.get("busy"):
+        from sim.simulate import Terminated
+
+        raise Terminated(f"terminated by signal {signum}")
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end when ``parent`` (the driver) ends, however it ends."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog below does it
+        pass
+    if os.getppid() != parent:  # the driver died before prctl took effect
+        os._exit(143)
+
+    def watch() -> None:  # pragma: no cover - runs in a worker
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)  # same path as PDEATHSIG
+                time.sleep(STOP_GRACE)
+                os._exit(143)
+
+    threading.Thread(target=watch, daemon=True, name="wijksim-parent-watch").start()
 
 
 @dataclass
@@ -56,8 +101,12 @@ def _dumps(obj: Any) -> bytes:
     return cloudpickle.dumps(obj)
 
 
-def _init_worker(payload: bytes | tuple) -> None:
-    """Runs once per worker: restore Hydra's singletons and keep the context for every job."""
+def _init_worker(payload: bytes | tuple, parent: int) -> None:
+    """Runs once per worker: die with the driver, leave Ctrl-C to it, restore Hydra's
+    singletons and keep the context for every job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    _die_with_parent(parent)
     ctx, config, task, singleton_state = (pickle.loads(payload) if isinstance(payload, bytes)
                                           else payload)
     setup_globals()
@@ -72,8 +121,15 @@ def _run_one(idx: int, overrides: list[str]) -> JobReturn:
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
     HydraConfig.instance().set_config(sweep_config)
-    ret = run_job(hydra_context=ctx, config=sweep_config, task_function=_WORKER["task"],
-                  job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    try:
+        _WORKER["busy"] = True
+        ret = run_job(hydra_context=ctx, config=sweep_config, task_function=_WORKER["task"],
+                      job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    except BaseException:  # SIGTERM (run marked failed) or interrupt: this worker is done
+        logging.shutdown()
+        os._exit(143)
+    finally:
+        _WORKER["busy"] = False
     ret.cfg = None  # the parent does not need the composed configs back
     ret.hydra_cfg = None
     try:
@@ -120,7 +176,8 @@ class LocalLauncher(Launcher):
                                                  "hydra.core.utils", "sim.jobs"])
         payload = state if self.start_method == "fork" else _dumps(state)
         self._pool = ProcessPoolExecutor(max_workers=n, mp_context=mp,
-                                         initializer=_init_worker, initargs=(payload,))
+                                         initializer=_init_worker,
+                                         initargs=(payload, os.getpid()))
         for _ in range(n):  # fork every worker now
             self._pool.submit(os.getpid).result()
 
@@ -129,6 +186,27 @@ class LocalLauncher(Launcher):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def stop(self) -> None:
+        """Interrupted: cancel queued jobs, SIGTERM the workers (their runs are marked failed),
+        wait up to ``STOP_GRACE`` seconds, then SIGKILL what is left."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except (ProcessLookupError, TypeError):
+                pass
+        end = time.monotonic() + STOP_GRACE
+        for p in procs:
+            p.join(max(0.0, end - time.monotonic()))
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
 
     def launch(self, job_overrides: Sequence[Sequence[str]],
                initial_job_idx: int) -> Sequence[JobReturn]:
@@ -151,6 +229,9 @@ class LocalLauncher(Launcher):
                     ret = JobReturn(overrides=list(ov), status=JobStatus.FAILED)
                     ret._return_value = RuntimeError(f"worker process failed: {exc!r}")
                     results.append(ret)
+        except BaseException:  # Ctrl-C / SIGTERM in the driver: stop the workers now
+            self.stop()
+            raise
         finally:
             if own:
                 self.shutdown()

@@ -43,7 +43,6 @@ from hydra.errors import CompactHydraException
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict
-from omegaconf.errors import OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers hydra/sweeper/wijksim)
 
@@ -211,6 +210,7 @@ class WijksimSweeper(Sweeper):
         self.hydra_context: HydraContext | None = None
         self.launcher: Any = None
         self._base: dict[tuple[str, ...], Any] = {}
+        self._lock: int | None = None
         self._parser = OverridesParser.create()
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction,
@@ -234,13 +234,21 @@ class WijksimSweeper(Sweeper):
         from sim.sensitivity import DesignError, make_design, problem_of
 
         try:
-            knobs, x = make_design(method, self.design.get("knobs") or {},
+            from sim.preflight import flat_knobs
+
+            knobs, x = make_design(method, flat_knobs(self.design.get("knobs") or {}),
                                    self.design.get("n", 64), self.design.get("seed", 0),
                                    second_order=bool(self.design.get("second_order")),
                                    num_levels=int(self.design.get("num_levels", 4)),
                                    file=self.design.get("file"))
         except DesignError as exc:
             print(f"wijksim: invalid design: hydra.sweeper.{exc}", file=sys.stderr)
+            sys.exit(2)
+        except Exception as exc:  # noqa: BLE001 - e.g. a design file that is not a design
+            from sim.preflight import check_design
+
+            problems = check_design(self.design) or [f"{type(exc).__name__}: {exc}"]
+            print(f"wijksim: invalid design: {problems[0]}", file=sys.stderr)
             sys.exit(2)
         names = {k.name for k in knobs}
         clash = sorted({_key(o) for g in grid for o in g} & names)
@@ -287,19 +295,28 @@ class WijksimSweeper(Sweeper):
             return 0
         from sim import rundir
         from sim.jobs import replicate_seeds, run_dir_name
+        from sim.preflight import check_model_spec, translate
 
+        problem = check_model_spec(self.model)  # never import a module outside the project
+        if problem:
+            print(f"wijksim: invalid configuration:\n  {problem}", file=sys.stderr)
+            sys.exit(2)
         mod, _, attr = self.model.partition(":")
         spec = getattr(importlib.import_module(mod), attr)
         done = 0
         for j in jobs:
             try:
                 typed = spec.validate(self._task_config(j.overrides))
-            except (spec.error_type, OmegaConfBaseException) as exc:
-                msg = str(exc).split("\n    full_key")[0]
+            except spec.error_type as exc:
+                msg = str(exc)
                 if not msg.startswith("invalid configuration"):
                     msg = f"invalid configuration: {msg}"
                 print(f"wijksim: {msg}\n  (job overrides: {' '.join(j.overrides) or 'none'})",
                       file=sys.stderr)
+                sys.exit(2)
+            except Exception as exc:  # noqa: BLE001 - Hydra/OmegaConf words, translated
+                print(f"wijksim: invalid configuration:\n  {translate(exc)}\n  (job overrides: "
+                      f"{' '.join(j.overrides) or 'none'})", file=sys.stderr)
                 sys.exit(2)
             for s in replicate_seeds(typed.seed, typed.replicates):
                 run = sweep_dir / j.subdir / run_dir_name(s)
@@ -314,6 +331,22 @@ class WijksimSweeper(Sweeper):
         return done
 
     # -- the sweep -------------------------------------------------------------------------
+    def _interrupted(self, exc: KeyboardInterrupt, sweep_dir: Path, runs: list[Path]) -> None:
+        """Stop every worker, say what is finished and what a rerun will redo, exit 130/143."""
+        import signal
+
+        from sim import rundir
+
+        stop = getattr(self.launcher, "stop", None)
+        if stop is not None:
+            stop()
+        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+        done = sum(rundir.is_finished(r, checksums=False) for r in runs)
+        print(f"wijksim sweep: stopped by {signal.Signals(signum).name} in {sweep_dir}: "
+              f"{done} of {len(runs) or '?'} runs finished; the others are marked unfinished "
+              "and rerunning the same command redoes them", file=sys.stderr, flush=True)
+        raise SystemExit(128 + int(signum))
+
     def sweep(self, arguments: list[str]) -> Any:
         from sim import rundir
 
@@ -327,7 +360,17 @@ class WijksimSweeper(Sweeper):
             self.config.hydra.sweep.dir = str(sweep_dir)
         done_before = self._plan_runs(jobs, sweep_dir)
         todo = [j for j in jobs if not (j.done and all(j.done))]
-        sweep_dir.mkdir(parents=True, exist_ok=True)
+        try:  # claim the sweep: two drivers never run the same sweep directory at once
+            self._lock = rundir.lock_run(sweep_dir)
+        except rundir.RunBusyError:
+            print(f"wijksim: {sweep_dir} is being run by another wijksim sweep right now; wait "
+                  "for it to end (rerunning the same command then resumes it) or name another "
+                  "hydra.sweep.dir", file=sys.stderr)
+            sys.exit(2)
+        except OSError as exc:
+            print(f"wijksim: hydra.sweep.dir = {str(sweep_dir)!r}: cannot write there "
+                  f"({exc.strerror})", file=sys.stderr)
+            sys.exit(2)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         if design is not None:
             import pandas as pd
@@ -357,16 +400,19 @@ class WijksimSweeper(Sweeper):
         prestart = getattr(self.launcher, "prestart", None)
         if prestart is not None and todo:
             prestart(len(todo))  # fork workers before the progress thread exists
-        with _Progress(pending, n_runs - len(pending), enabled and bool(self.model),
-                       self.poll_seconds):
-            for start in range(0, len(todo), batch):
-                chunk = todo[start:start + batch]
-                results = self.launcher.launch([j.launch_overrides(sweep_dir) for j in chunk],
-                                               initial_job_idx=start)
-                for j, r in zip(chunk, results, strict=True):
-                    if r.status != JobStatus.COMPLETED:
-                        failures.append(f"{j.subdir}: {r._return_value}")
-                returns.append(results)
+        try:
+            with _Progress(pending, n_runs - len(pending), enabled and bool(self.model),
+                           self.poll_seconds):
+                for start in range(0, len(todo), batch):
+                    chunk = todo[start:start + batch]
+                    results = self.launcher.launch(
+                        [j.launch_overrides(sweep_dir) for j in chunk], initial_job_idx=start)
+                    for j, r in zip(chunk, results, strict=True):
+                        if r.status != JobStatus.COMPLETED:
+                            failures.append(f"{j.subdir}: {r._return_value}")
+                    returns.append(results)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM turned into one by sim.run
+            self._interrupted(exc, sweep_dir, [r for j in jobs for r in j.runs])
         shutdown = getattr(self.launcher, "shutdown", None)
         if shutdown is not None:
             shutdown()
@@ -375,6 +421,9 @@ class WijksimSweeper(Sweeper):
 
             report = collect(sweep_dir, quiet=True)
             print(report.text(limit=10), file=sys.stderr, flush=True)
+        rundir.forget_lock(sweep_dir)
+        rundir.unlock_run(self._lock)
+        self._lock = None
         if failures:
             shown = "\n".join(f"  {f}" for f in failures[:20])
             more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""

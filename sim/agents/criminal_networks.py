@@ -33,6 +33,7 @@ import mesa
 import numpy as np
 
 from sim.mechanisms.school import rank_z
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -122,7 +123,7 @@ class CriminalNetwork(mesa.Agent):
     def maybe_expand(self, n_mem: int) -> None:
         """A network with many members per buurt takes on an adjacent buurt without a network."""
         m = self.model
-        if n_mem <= m.cfg.networks.expand_members_per_buurt * len(self.territory):
+        if n_mem <= m.cfg.networks.expand_members_per_buurt * m.size_scale * len(self.territory):
             return
         taken = {b for net in m.networks() for b in net.territory}
         for b in self.territory:
@@ -137,16 +138,6 @@ def step_networks(model: Neighbourhood) -> None:
     nets = model.networks()
     if nets:
         _step_group(model, nets, network_context(model))
-
-
-def _claim_ledger_keys(ledger: dict[str, int], events: list[tuple[str, np.ndarray]]) -> None:
-    """Add this step's new ledger keys in the order the networks one by one would have (dict order):
-    by the first network (position) with such an event, then by the order of events in a step."""
-    new = [(int(pos.min()), i, reason) for i, (reason, pos) in enumerate(events)
-           if pos.size and reason not in ledger]
-    if len(new) > 1:
-        for _, _, reason in sorted(new):
-            ledger[reason] = 0
 
 
 def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.ndarray]) -> None:
@@ -180,18 +171,15 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
     # Enforcement: arrests at policing x reporting in the member's buurt. One draw per member:
     # arrested when u < p_arrest; a runner not arrested quits when p_arrest <= u < p_arrest + p_quit.
     policing = m.services.level["wijkagent"] * (0.5 + m.env.mean_trust)  # per buurt
-    p_arrest = -np.expm1(-(c.arrest_rate * policing) * dt)
+    p_arrest = step_prob(c.arrest_rate * policing, dt)
     b = p.buurt[rows]
     u = m.streams.uniform("arrest", p.pid[rows], m.steps)
     is_caught = u < p_arrest[b]
-    is_quit = (~is_caught & (u < (p_arrest - np.expm1(-c.quit_rate * dt))[b])) & (role == RUNNER)
+    is_quit = (~is_caught & (u < (p_arrest + step_prob(c.quit_rate, dt))[b])) & (role == RUNNER)
     caught, quits, quit_net = rows[is_caught], rows[is_quit], net[is_quit]
     n_caught = np.bincount(net[is_caught], minlength=k_nets)
     n_left = n_mem - n_caught - np.bincount(quit_net, minlength=k_nets)
     runners = np.bincount(net[~(is_caught | is_quit) & (role == RUNNER)], minlength=k_nets)
-    events = [("aged_out", aged_net), ("arrested", net[is_caught]), ("quit", quit_net),
-              ("dissolved_networks", np.flatnonzero(n_left == 0))]
-    _claim_ledger_keys(m.network_ledger, events)
     leave_network(m, aged, "aged_out")
     if caught.size:
         p.suspect_ever[caught] = True
@@ -204,7 +192,7 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
     leave_network(m, quits, "quit")
     # Per network: smoothed pressure (when it had members after the age-out), revenue, wage offer.
     offer = np.empty(k_nets)
-    decay = -np.expm1(-dt)
+    decay = step_prob(1.0, dt)
     per_net = zip(nets, n_mem.tolist(), n_caught.tolist(), runners.tolist(), strict=True)
     for k, (nw, n, n_c, n_r) in enumerate(per_net):
         if n:
@@ -235,7 +223,7 @@ def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.nd
     p = m.pop.p
     k_nets = len(nets)
     joined = rejoined = np.zeros(k_nets, dtype=np.int64)
-    cap = c.recruit_capacity * m.dt
+    cap = c.recruit_capacity * m.size_scale * m.dt
     if cap <= 0 or not active.any():
         return joined, rejoined
     owner = np.full(m.n_buurten + 1, -1, dtype=np.intp)  # buurt -> position of the network holding it
@@ -275,10 +263,7 @@ def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.nd
     logit -= (c.sanction_effect * policing)[b]
     logit -= c.trust_protection * (p.trust[cand] - 0.5)
     logit -= (c.prevention_effect * m.services.relative("youth_worker"))[b]
-    prob = np.exp(logit, out=logit)  # prob = -expm1(-exp(logit) * dt), in place
-    prob *= -m.dt
-    np.expm1(prob, out=prob)
-    np.negative(prob, out=prob)
+    prob = step_prob(np.exp(logit, out=logit), m.dt)
     # Limited recruiter capacity: scale a network's probabilities down when more would join than its
     # recruiters can take (each sum over the network's candidates in row order, as one by one).
     if len(recruiting) == 1:

@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from sim.population import TENURE_CORPORATION, TENURE_PRIVATE
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -109,13 +110,13 @@ class Slumlord(PrivateLandlord):
             return
         sub = m.dwelling_sublet[dw]
         u = m.streams.uniform("sublet", dw, m.steps)
-        start = ~sub & (u < -np.expm1(-c.sublet_rate * self.tolerance * dt))
+        start = ~sub & (u < step_prob(c.sublet_rate * self.tolerance, dt))
         inspect_rate = c.inspection_rate + c.programme_inspection_rate * m.services.housing[
             m.dwelling_buurt[dw]]
         # One draw decides inspection and detection: inspected when u < p, caught when also sublet
         # and u < p x detection (so detection given inspection has probability ``detection``).
         ui = m.streams.uniform("inspection", dw, m.steps)
-        p_inspect = -np.expm1(-inspect_rate * dt)
+        p_inspect = step_prob(inspect_rate, dt)
         inspected = ui < p_inspect
         caught = sub & (ui < p_inspect * c.detection)
         self.inspections += int(inspected.sum())

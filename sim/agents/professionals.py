@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.rates import step_prob
+
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
@@ -72,8 +74,8 @@ class StaffStep:
     @classmethod
     def of(cls, model: Neighbourhood) -> StaffStep:
         c, dt = model.staffing, model.dt
-        return cls(year=model.year, dt=dt, learn=-math.expm1(-dt / c.learning_years),
-                   relate=-math.expm1(-dt / c.relationship_years), settle=-math.expm1(-2.0 * dt),
+        return cls(year=model.year, dt=dt, learn=step_prob(1.0 / c.learning_years, dt),
+                   relate=step_prob(1.0 / c.relationship_years, dt), settle=step_prob(2.0, dt),
                    unsupported=1.0 - 0.5 * c.support, turnover=c.turnover_rate,
                    first_year=c.first_year_multiplier, overload_quit=c.overload_quit_effect,
                    rotation=c.rotation_years)
@@ -92,6 +94,7 @@ POST_COLUMNS: dict[str, tuple[type, object]] = {
     "load": (np.float64, 1.0),
     "stress": (np.float64, 0.0),
     "vacant_until": (np.float64, 0.0),
+    "fte": (np.float64, 1.0),  # full-time equivalents of the post (regular posts: see _regular_posts)
 }
 ROLE_NAMES = list(ROLES)
 
@@ -137,6 +140,7 @@ class Professional(mesa.Agent):
     load = _column("load")
     stress = _column("stress")
     vacant_until = _column("vacant_until")
+    fte = _column("fte")
 
     def vacate(self, reason: str) -> None:
         """The occupant leaves (quit, rotation, reassignment, post abolished)."""
@@ -205,7 +209,7 @@ def step_posts(model: Neighbourhood) -> None:
     tenure = P.tenure[occ]
     rate = k.turnover * np.where(tenure < 1.0, k.first_year, 1.0) * np.exp(k.overload_quit * P.stress[occ])
     u = model.streams.uniform("staff_quit", P.post_id[occ], model.steps)
-    quits = u < -np.expm1(-rate * k.dt)
+    quits = u < step_prob(rate, k.dt)
     rotates = ~quits & (k.rotation > 0.0) & (tenure >= k.rotation)
     vacate_slots(model, occ[quits], "quits")
     vacate_slots(model, occ[rotates], "rotations")

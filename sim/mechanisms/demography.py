@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms import school
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -107,7 +108,7 @@ def step(model: Neighbourhood) -> None:
         return
     rate = fertility(p.age[mothers], c.total_fertility, c.fertility_peak_age, c.fertility_sd)
     ub = model.streams.uniform("birth", p.pid[mothers], model.steps)
-    mothers = mothers[ub < -np.expm1(-rate * dt)]
+    mothers = mothers[ub < step_prob(rate, dt)]
     k = mothers.size
     if k == 0:
         return

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.professionals import ROLE_NAMES, ROLES
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -55,7 +56,7 @@ class Initiatives:
             rate = c.death_rate * (1.0 - c.support_protection * support)
             ids = np.array(self.ids)
             u = m.streams.uniform("initiative_end", ids, m.steps)
-            self._end(ids[u < -np.expm1(-rate * dt)])
+            self._end(ids[u < step_prob(rate, dt)])
         # Starting: one draw per adult resident.
         adults = np.flatnonzero((p.buurt >= 0) & (p.age >= 18) & (p.initiative < 0))  # buurt -1 if left
         if adults.size:
@@ -69,7 +70,7 @@ class Initiatives:
                         + c.attachment_effect * years - c.safety_effect * (unsafe[b] - 0.5)
                         + c.facilitation_effect * facil[b])
             u = m.streams.uniform("initiative_start", p.pid[adults], m.steps)
-            starters = adults[u < -np.expm1(-np.exp(log_rate) * dt)]
+            starters = adults[u < step_prob(np.exp(log_rate), dt)]
             if starters.size:
                 self._start_all(starters, adults, b)
         self._measure()

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.households import make_households
+from sim.places import draw_percentile
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -37,10 +39,6 @@ def cbs_rate(age: np.ndarray) -> np.ndarray:
 
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
-
-
-def _prob(rate: np.ndarray, dt: float) -> np.ndarray:
-    return -np.expm1(-rate * dt)
 
 
 def step(model: Neighbourhood) -> None:
@@ -74,7 +72,7 @@ def _household_moves(model: Neighbourhood) -> None:
             * np.where(model.dwelling_sublet[dw],
                        model.cfg.slumlords.transience_multiplier, 1.0))
     u = model.streams.uniform("move_household", h.key[hids], model.steps)
-    movers = hids[u < _prob(rate, model.dt)]
+    movers = hids[u < step_prob(rate, model.dt)]
     if movers.size == 0:
         return
     logit0 = np.log(c.leave_wijk_base / max(1e-9, 1 - c.leave_wijk_base)) if 0 < \
@@ -154,7 +152,7 @@ def _leave_home(model: Neighbourhood) -> None:
     rate = c.leave_home_rate * np.where(age < c.leave_home_age + 2, 0.5,
                                         np.where(age >= 30, 2.0, 1.0))
     u = model.streams.uniform("leave_home", p.pid[cand], model.steps)
-    go = cand[u < _prob(rate, model.dt)]
+    go = cand[u < step_prob(rate, model.dt)]
     if go.size == 0:
         return
     model.record_moves(go)
@@ -197,23 +195,19 @@ def _elsewhere_moves(model: Neighbourhood) -> None:
     if away.size == 0:
         return
     u = model.streams.uniform("move_elsewhere", p.pid[away], model.steps)
-    go = away[u < _prob(np.full(away.size, c.elsewhere_move_rate), model.dt)]
+    go = away[u < step_prob(c.elsewhere_move_rate, model.dt)]
     if go.size:
-        p.place_quality[go] = place_quality_elsewhere(model, go)
+        p.place_pct[go] = place_elsewhere(model, go)
 
 
-def place_quality_elsewhere(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
-    """Liveability of the place elsewhere a person lands in: better for higher ranks (est.).
-
-    Adults are placed by their own income rank, children by their parents'.
-    """
-    c = model.cfg.moving
+def place_elsewhere(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+    """National percentile of the place elsewhere a person lands in (``sim.places``): better for
+    higher ranks on average (``moving.place_sorting``, est.). Adults are placed by their own income
+    rank, children by their parents'."""
     p = model.pop.p
     rank = np.where(p.age[rows] >= 18, p.income_rank[rows], p.parent_rank[rows])
     z = model.streams.normal("place_elsewhere", p.pid[rows], model.steps)
-    q = c.elsewhere_quality_base + c.elsewhere_quality_per_rank * rank / 100.0 \
-        + c.elsewhere_quality_sd * z
-    return np.clip(q, 0.0, 1.0)
+    return draw_percentile(rank, z, model.cfg.moving.place_sorting)
 
 
 def fill_vacancies(model: Neighbourhood) -> None:
@@ -224,7 +218,7 @@ def fill_vacancies(model: Neighbourhood) -> None:
     if vac.size == 0:
         return
     rng = model.streams.gen("inflow")
-    let = vac[rng.random(vac.size) < _prob(np.full(vac.size, c.vacancy_fill_rate), model.dt)]
+    let = vac[rng.random(vac.size) < step_prob(c.vacancy_fill_rate, model.dt)]
     if let.size == 0:
         return
     # A buurt's reputation shifts who applies: a better name draws better-off applicants (est.).

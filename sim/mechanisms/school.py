@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.environment import NATIONAL_LIVEABILITY
 from sim.population import EDU_HIGHER, EDU_NONE, EDU_START, EDU_UNDECIDED
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
 RANK_SD = 100.0 / np.sqrt(12.0)  # sd of a uniform percentile rank
-SCHOOL_QUALITY_REF = 0.5  # an average Dutch school
+SCHOOL_QUALITY_REF = 0.5  # an average Dutch school (``environment.school_composition`` at rank 50)
 QUALITY_SD = 0.1  # spread of school quality that counts as one z-unit (est.)
 EXPOSURE_SCALE = 10.0  # quality-years per unit of the exposure term (est.)
 
@@ -49,18 +48,27 @@ def exposure_weight(age: np.ndarray, full: float, zero: float) -> np.ndarray:
     return np.clip((zero - age) / (zero - full), 0.0, 1.0)
 
 
-def local_quality(model: Neighbourhood, rows: np.ndarray | slice) -> np.ndarray:
-    """Liveability of the place each person lives: their buurt, or their place elsewhere."""
+def _by_place(model: Neighbourhood, rows: np.ndarray, wijk: np.ndarray, national: np.ndarray
+              ) -> np.ndarray:
+    """A place attribute for each person: their buurt's, or (elsewhere) the national table's at
+    their place's percentile - one scale wherever they live (``sim.places``)."""
     p = model.pop.p
     b = p.buurt[rows]
-    return np.where(b >= 0, model.env.liveability[b], p.place_quality[rows])
+    out = wijk[np.maximum(b, 0)]
+    away = np.flatnonzero(b < 0)
+    if away.size:
+        out[away] = model.places.at(national, p.place_pct[rows[away]])
+    return out
+
+
+def local_quality(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+    """Liveability of the place each person lives: their buurt, or their place elsewhere."""
+    return _by_place(model, rows, model.env.liveability, model.places.liveability)
 
 
 def school_quality(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
-    """Quality of the school a pupil attends: the buurt's school, or the place elsewhere."""
-    p = model.pop.p
-    b = p.buurt[rows]
-    return np.where(b >= 0, model.env.school_quality[b], p.place_quality[rows])
+    """Quality of the school a pupil attends: the buurt's school, or the place elsewhere's."""
+    return _by_place(model, rows, model.env.school_quality, model.places.school_quality)
 
 
 def decide(model: Neighbourhood, idx: np.ndarray, rng: np.random.Generator | None = None) -> None:
@@ -97,7 +105,7 @@ def step(model: Neighbourhood, dt: float | None = None) -> None:
     young = np.flatnonzero(age < c.exposure_zero_age)
     if young.size:
         w = exposure_weight(age[young], c.exposure_full_age, c.exposure_zero_age)
-        p.exposure[young] += dt * w * (local_quality(model, young) - NATIONAL_LIVEABILITY)
+        p.exposure[young] += dt * w * (local_quality(model, young) - model.places.mean_liveability)
     undecided = p.edu[young] == EDU_UNDECIDED
     pupils = young[undecided & (age[young] >= c.start_age)]
     if pupils.size:

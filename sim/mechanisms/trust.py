@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.services import FAMILIARITY_REF
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -36,7 +36,7 @@ def target(model: Neighbourhood) -> np.ndarray:
     # the professionals residents meet) and delivered results (liveability gained over the past
     # year) build trust in the wijk; the reverse lowers it. Elsewhere only the place counts.
     liv = np.concatenate(([0.0], model.env.liveability))
-    contact = sc.contact_trust_effect * (model.services.familiarity - FAMILIARITY_REF)
+    contact = sc.contact_trust_effect * (model.services.familiarity - model.services.familiarity_ref)
     wijk_term = np.concatenate(([0.0], contact + sc.results_trust_effect * model.env.liveability_change))
     work_term = c.employment_effect * (np.array([False, True]) - 0.5)
     table = (c.initial_mean + c.liveability_effect * (liv - WIJK_LIVEABILITY))[:, None] + work_term
@@ -49,7 +49,8 @@ def target(model: Neighbourhood) -> np.ndarray:
     t = table.take(key)
     out = np.flatnonzero(p.buurt < 0)
     if out.size:
-        t[out] = np.clip(c.initial_mean + c.liveability_effect * (p.place_quality[out] - WIJK_LIVEABILITY)
+        live = model.places.at(model.places.liveability, p.place_pct[out])
+        t[out] = np.clip(c.initial_mean + c.liveability_effect * (live - WIJK_LIVEABILITY)
                          + c.employment_effect * (p.employed[out] - 0.5) + wijk_term[0], 0.0, 1.0)
     return t
 
@@ -62,8 +63,8 @@ def step(model: Neighbourhood) -> None:
         return
     tgt = target(model)
     cur = p.trust
-    k_up = -np.expm1(-model.cfg.trust.adjust_rate * model.dt)
-    k_down = -np.expm1(-model.cfg.trust.adjust_rate * DOWN_MULTIPLIER * model.dt)
+    k_up = step_prob(model.cfg.trust.adjust_rate, model.dt)
+    k_down = step_prob(model.cfg.trust.adjust_rate * DOWN_MULTIPLIER, model.dt)
     down = tgt < cur
     tgt -= cur
     tgt *= np.where(down, k_down, k_up)

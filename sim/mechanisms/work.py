@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.population import EDU_UNDECIDED
+from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -88,7 +89,7 @@ def step(model: Neighbourhood) -> None:
         u = model.streams.uniform("work", p.pid[lf], model.steps)
         emp = p.employed[lf]
         hazard = np.where(emp, s, f)
-        switch = u < -np.expm1(-hazard * model.dt)
+        switch = u < step_prob(hazard, model.dt)
         p.employed[lf] = emp ^ switch
     # Retirement ends employment (only the labour force can find work, so only those crossing the
     # pension age this step need it). Ranks change only with employment, retirement, school
