@@ -56,7 +56,7 @@ def _images(nb: nbformat.NotebookNode) -> int:
 
 
 def test_there_are_notebooks():
-    assert [p.name[:2] for p in SOURCES] >= ["01", "03", "04", "05"], SOURCES
+    assert [p.name[:2] for p in SOURCES] == ["01", "02", "03", "04", "05"], SOURCES
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
@@ -113,7 +113,14 @@ def _check_01(nb, tmp):
 
 
 def _check_02(nb, tmp):
-    assert _images(nb) >= 1
+    text = _text(nb)
+    assert "each arm minus long_term, paired by seed" in text
+    for arm in ("long_term_short_horizon", "long_term_exposed_to_politics",
+                "long_term_unsupported_staff", "long_term_unstable_staff", "long_term_no_initiatives",
+                "long_term_no_crime_approach", "long_term_no_visitations", "carousel_same_money"):
+        assert arm in text
+    assert _images(nb) >= 2  # the differences chart and the fan chart
+    assert len(list(tmp.glob("wijksim_02_*/arms/*/seed_*/manifest.json"))) == 27
 
 
 def _check_03(nb, tmp):
