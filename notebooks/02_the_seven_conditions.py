@@ -27,8 +27,8 @@
 # this one condition is missing?* You run the arms for real, then read them with the chart module
 # (`sim.charts`).
 #
-# Runtime: 27 small runs (9 scenarios x 3 seeds) of about a second of CPU each, and 6 more in the
-# answers; about a minute on two free cores.
+# Runtime: 27 small runs (9 scenarios x 3 seeds, 2,000 residents, 5 years of burn-in) and 6 more
+# in the answers.
 
 # %%
 import subprocess
@@ -36,6 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt  # noqa: F401  (switches on the notebook's inline figures)
 import pandas as pd
 from IPython.display import display
 

@@ -28,8 +28,7 @@
 # mostly the programme. That is called *common random numbers* (CRN), and below you measure how many
 # runs it saves.
 #
-# Runtime: 16 small runs (2,000 residents, 5 years of burn-in) of about a second of CPU each, and
-# 4 more in the answers; under a minute on two free cores.
+# Runtime: 16 small runs (2,000 residents, 5 years of burn-in), and 4 more in the answers.
 
 # %%
 import subprocess

@@ -32,8 +32,7 @@
 # answer is known exactly, to see what the indices mean and do not mean, then how to run Sobol on
 # the model.
 #
-# Runtime: 16 small model runs (about a second of CPU each) plus a few thousand evaluations of a
-# formula; under a minute on two free cores.
+# Runtime: 16 small model runs plus a few thousand evaluations of a formula.
 
 # %%
 import subprocess

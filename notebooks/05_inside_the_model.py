@@ -200,7 +200,7 @@ Page()
 # ## Try it yourself
 #
 # 1. Follow a child who **moves out** of the wijk. What do the columns `buurt`, `moved_out` and
-#    `place_quality` show after the move, and why is the child still in the model?
+#    `place_pct` show after the move, and why is the child still in the model?
 # 2. Make the club depend on trust: children gain `boost * trust` per year (families who trust the
 #    professionals use it more). Change the first test so that it checks the new rule.
 # 3. Does the club (boost 0.1) change the generation's start qualification? Compare
@@ -216,15 +216,15 @@ q = m1.pop.p
 movers = np.flatnonzero(q.tracked & q.moved_out & ~q.leave)
 r = movers[0]
 print(f"{movers.size} tagged children live outside the wijk now; person {q.pid[r]}: buurt "
-      f"{q.buurt[r]}, moved_out {q.moved_out[r]}, place_quality {q.place_quality[r]:.2f}, "
+      f"{q.buurt[r]}, moved_out {q.moved_out[r]}, place_pct {q.place_pct[r]:.2f}, "
       f"household {q.hh[r]}")
 
 # %% [markdown]
-# **1.** After the move `buurt` is -1 (elsewhere), `moved_out` is True and `place_quality` holds the
-# liveability of the place the family went to (drawn from where movers with their income land,
-# on the same national scale as the wijk's buurten). The child stays in the model because the
-# generation is followed *wherever it moves*: that is what makes the *by origin* outcomes possible.
-# Untracked residents who move out simply leave the model.
+# **1.** After the move `buurt` is -1 (elsewhere), `moved_out` is True and `place_pct` holds where
+# the place the family went to stands among all Dutch neighbourhoods (a national percentile: one
+# national scale for the wijk's buurten and every place elsewhere, see `docs/model.md`). The child
+# stays in the model because the generation is followed *wherever it moves*: that is what makes the
+# *by origin* outcomes possible. Untracked residents who move out simply leave the model.
 
 # %% jupyter={"source_hidden": true}
 # Answer 2: the club scaled by trust, and its test.
