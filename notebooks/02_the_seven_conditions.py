@@ -31,17 +31,24 @@
 # in the answers.
 
 # %%
+import io
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-import matplotlib.pyplot as plt  # noqa: F401  (switches on the notebook's inline figures)
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image, display
 
 from sim.charts import differences_chart, differences_data, fan_chart
 from sim.conditions import CONDITIONS
+
+def show(fig):
+    """Show a figure of sim.charts (a plain matplotlib Figure, not drawn by pyplot) as a PNG."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    display(Image(buf.getvalue()))
+
 
 print("condition -> arm (what the arm does instead)")
 for c in CONDITIONS:
@@ -83,8 +90,8 @@ print(d[["scenario", "view", "key", "difference", "ci_low", "ci_high", "verdict"
 # better off than under `long_term`; red: clearly worse; grey: the interval includes zero.
 
 # %%
-display(differences_chart(arms, ["start_qualification", "employed", "trust"], by="scenario",
-                          reference="long_term"))
+show(differences_chart(arms, ["start_qualification", "employed", "trust"], by="scenario",
+                       reference="long_term"))
 
 # %% [markdown]
 # ## 2. Over time: one condition, the whole programme, and nothing
@@ -94,9 +101,9 @@ display(differences_chart(arms, ["start_qualification", "employed", "trust"], by
 # residents' trust under `long_term`, without stable staff, and without any programme.
 
 # %%
-display(fan_chart(series, "trust", by="scenario",
-                  scenarios=["long_term", "long_term_unstable_staff", "no_programme"],
-                  reference="no_programme"))
+show(fan_chart(series, "trust", by="scenario",
+               scenarios=["long_term", "long_term_unstable_staff", "no_programme"],
+               reference="no_programme"))
 
 # %% [markdown]
 # ## 3. And the whole programme against nothing
