@@ -74,8 +74,9 @@ def test_subletting_only_at_slumlords_and_overcrowded(crime_model):
 
 
 def test_inspections_end_subletting_and_deter():
+    # The inspection rate is a programme lever; `reform` makes it act from the start without one.
     cfg = validate(small(22, slumlords={"inspection_rate": 20.0, "detection": 1.0,
-                                        "fine_deterrence": 0.9}))
+                                        "fine_deterrence": 0.9, "reform": True}))
     m = Neighbourhood(cfg)
     m.run_for(40)
     lords = list(m.agents_by_type[Slumlord])
