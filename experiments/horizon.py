@@ -19,8 +19,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments._study import (Args, Sweep, fmt_ci, main_guard, parse, run_sweep, save,
-                                write_findings, write_report)
+from experiments._study import (
+    Args,
+    Sweep,
+    fmt_ci,
+    main_guard,
+    parse,
+    run_sweep,
+    save,
+    write_findings,
+    write_report,
+)
 
 NAME = "horizon"
 KEY = "programme.horizon_years"

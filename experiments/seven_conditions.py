@@ -16,8 +16,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments._study import (Args, Sweep, fmt_ci, main_guard, parse, run_sweep, save,
-                                write_findings, write_report)
+from experiments._study import (
+    Args,
+    Sweep,
+    fmt_ci,
+    main_guard,
+    parse,
+    run_sweep,
+    save,
+    write_findings,
+    write_report,
+)
 from sim.conditions import REFERENCE, SCENARIO_SET, describe
 
 NAME = "seven_conditions"

@@ -128,3 +128,32 @@ def heatmap_ci_chart(cells: pd.DataFrame, x: str, y: str, *, value: str = "diffe
         fig.colorbar(im, ax=ax, label=unit)
         ax.set_title(title, loc="left", fontsize=9)
     return fig
+
+
+def prim_box_chart(limits: pd.DataFrame, *, title: str = "", width: float = 6.5) -> Figure:
+    """A PRIM box (scenario discovery): each lever's swept range (grey) and the box's range on it.
+
+    ``limits``: one row per lever with ``lever``, ``low``, ``high`` (the swept range) and
+    ``box_low``, ``box_high`` (the box); a lever the box does not restrict spans the full bar.
+    """
+    n = len(limits)
+    with chart_style():
+        fig, ax = new_figure(width, 0.9 + 0.42 * max(n, 2))
+        for i, (_, r) in enumerate(limits.iterrows()):
+            y = n - 1 - i
+            span = float(r["high"] - r["low"]) or 1.0
+            a, b = (r["box_low"] - r["low"]) / span, (r["box_high"] - r["low"]) / span
+            ax.barh(y, 1.0, left=0.0, height=0.6, color="#dddddd")
+            restricted = a > 1e-9 or b < 1 - 1e-9
+            ax.barh(y, b - a, left=a, height=0.6, color=PALETTE[0] if restricted else "#9ecae1")
+            ax.text(-0.02, y, f"{r['low']:g}", ha="right", va="center", fontsize=7)
+            ax.text(1.02, y, f"{r['high']:g}", ha="left", va="center", fontsize=7)
+            if restricted:
+                ax.text((a + b) / 2, y, f"{r['box_low']:.3g} – {r['box_high']:.3g}",
+                        ha="center", va="center", fontsize=7, color="white")
+        ax.set_yticks(range(n)[::-1], list(limits["lever"]))
+        ax.set_xlim(-0.15, 1.15)
+        ax.set_xticks([])
+        ax.grid(False)
+        ax.set_title(title, loc="left", fontsize=9)
+    return fig
