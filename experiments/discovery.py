@@ -8,8 +8,9 @@ same seeds. A point's gain is the mean over seeds of its paired difference from
 ``no_programme`` in the generation's income rank by origin at the outcome age. PRIM (Friedman &
 Fisher 1999; the maintained implementation of ema-workbench 3.0, ``analysis.prim``) then finds
 the box of lever values in which the points with a gain above ``--threshold`` (default: the
-median gain of the sweep) are concentrated: *coverage* = the share of all such points that lie
-in the box; *density* = the share of the points in the box that are such points.
+median gain of the sweep) are concentrated (of PRIM's peeling trajectory, the box with the
+largest coverage among those with a density of at least 0.8): *coverage* = the share of all such
+points that lie in the box; *density* = the share of the points in the box that are such points.
 
     python -m experiments.discovery [--seeds 2] [--points 200] [--threshold T]
         [--size small|default] [overrides...]
@@ -61,8 +62,17 @@ def find_box(points: pd.DataFrame, levers: list[str], threshold: float,
         from ema_workbench.analysis.prim import Prim
     x = points[levers].astype(float).reset_index(drop=True)
     y = (points["gain"].to_numpy() > threshold)
-    prim = Prim(x, y, threshold=density_threshold, mass_min=mass_min)
+    prim = Prim(x, y, mass_min=mass_min)
     box = prim.find_box()
+    if box is None:
+        raise SystemExit("experiments: PRIM found no box (too few points above the threshold); "
+                         "run more --points or lower --threshold")
+    # PRIM peels a trajectory of ever smaller boxes; take the one with the largest coverage among
+    # those with a density of at least density_threshold (else the densest), the usual choice.
+    traj = box.peeling_trajectory
+    ok = traj[traj["density"] >= density_threshold]
+    i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+    box.select(i)
     lim = box.box_lim  # DataFrame: row 0 = lower, row 1 = upper limit per lever
     return box, y, lim
 
@@ -87,12 +97,19 @@ def main(argv: list[str] | None = None) -> int:
     thr = float(np.median(pts["gain"])) if o["threshold"] is None else o["threshold"]
     box, y, lim = find_box(pts, levers, thr)
     pts.assign(above=y).to_csv(args.out / "points.csv")
+    lo_pt, hi_pt = pts[levers].min(), pts[levers].max()
+    box_lo = [float(lim[k].iloc[0]) for k in levers]
+    box_hi = [float(lim[k].iloc[1]) for k in levers]
+    # PRIM starts from the points' own min/max: a limit still there is no restriction, shown as
+    # the whole swept range
+    box_lo = [LEVERS[k][0] if b <= lo_pt[k] + 1e-12 else b for k, b in zip(levers, box_lo, strict=True)]
+    box_hi = [LEVERS[k][1] if b >= hi_pt[k] - 1e-12 else b for k, b in zip(levers, box_hi, strict=True)]
     limits = pd.DataFrame({"lever": levers, "low": [LEVERS[k][0] for k in levers],
                            "high": [LEVERS[k][1] for k in levers],
-                           "box_low": [float(lim[k].iloc[0]) for k in levers],
-                           "box_high": [float(lim[k].iloc[1]) for k in levers]})
+                           "box_low": box_lo, "box_high": box_hi})
     limits.to_csv(args.out / "box.csv", index=False)
-    cov, dens, mass = float(box.coverage), float(box.density), float(box.mass)
+    row = box.peeling_trajectory.iloc[box._cur_box]
+    cov, dens, mass = float(row["coverage"]), float(row["density"]), float(row["mass"])
     restricted = limits[(limits["box_low"] > limits["low"] + 1e-9)
                         | (limits["box_high"] < limits["high"] - 1e-9)]
     words = "; ".join(f"{r['lever']} between {r['box_low']:.3g} and {r['box_high']:.3g}"

@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"# Sensitivity ({args.seeds} seeds per point, size {args.size})", "",
              f"Morris over {len(knobs)} knobs ({o['morris_n']} trajectories); top {len(top)} "
              "by mu* (income rank points, 95 % interval):", ""]
-    lines += [f"- `{r['knob']}`: mu* {r['mu_star']:.3f} +- {r['mu_star_conf']:.3f}"
+    lines += [f"- `{r['knob']}`: mu* {r['mu_star']:.3g} +- {r['mu_star_conf']:.3g}"
               for _, r in morris.head(o["top"]).iterrows()]
     lines += ["", f"Sobol (n = {o['sobol_n']}) on those knobs:", ""]
     lines += [f"- `{r['knob']}`: S1 {fmt_ci(r['S1'], r['S1'] - r['S1_conf'], r['S1'] + r['S1_conf'])}, "
