@@ -98,14 +98,14 @@ class SchoolConfig:
     decision_age: float = _f(17.0, 14.0, 20.0, "age at which the start qualification is decided")
     higher_ed_years: float = _f(5.0, 0.0, 10.0, "extra years in school for higher education")
     skill_weight: float = _f(0.9, 0.0, 3.0, "effect of skill (sd) on attainment")
-    family_weight: float = _f(0.5, 0.0, 3.0, "effect of parents' rank (z) on attainment")
+    family_weight: float = _f(0.3, 0.0, 3.0, "effect of parents' rank (z) on attainment")
     school_quality_weight: float = _f(0.3, 0.0, 3.0, "effect of school quality (z) on attainment")
     exposure_weight: float = _f(0.6, 0.0, 5.0,
                                 "effect of age-weighted neighbourhood exposure on attainment")
     exposure_full_age: float = _f(13.0, 0.0, 25.0, "exposure counts fully up to this age")
     exposure_zero_age: float = _f(23.0, 0.0, 30.0, "exposure no longer counts from this age")
-    start_qual_threshold: float = _f(-1.4, -5.0, 5.0, "attainment above which a start qualification")
-    higher_ed_threshold: float = _f(0.7, -5.0, 5.0, "attainment above which higher education")
+    start_qual_threshold: float = _f(-1.48, -5.0, 5.0, "attainment above which a start qualification")
+    higher_ed_threshold: float = _f(0.1, -5.0, 5.0, "attainment above which higher education")
     noise_sd: float = _f(0.6, 0.0, 3.0, "sd of idiosyncratic attainment noise")
 
 

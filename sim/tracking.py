@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.criminal_networks import leave_network
+from sim.mechanisms import income
 from sim.mechanisms.moving import place_elsewhere
 from sim.population import EDU_START, TENURE_NAMES
 
@@ -135,7 +136,7 @@ class Migration:
 OUTCOME_COLUMNS = (
     "person_id", "origin_buurt", "age_at_start", "parent_income_rank", "moved_out", "years_in_wijk",
     "in_wijk_at_25", "died", "status", "start_qualification", "education_level", "employed_at_25",
-    "income_rank_at_25", "ever_suspect", "network_member_ever", "trust_at_25",
+    "income_rank_at_25", "household_income_rank_at_25", "ever_suspect", "network_member_ever", "trust_at_25",
     "deprived_area_at_25", "buurt_at_25", "tenure_at_25", "exposure", "year_at_outcome",
 )
 
@@ -201,6 +202,7 @@ class CohortTracker:
             "education_level": np.array([EDU_NAMES[int(e)] for e in p.edu[rows]], dtype=object),
             "employed_at_25": p.employed[rows].copy(),
             "income_rank_at_25": p.income_rank[rows].copy(),
+            "household_income_rank_at_25": income.household_rank(m, rows),
             "ever_suspect": p.suspect_ever[rows].copy(),
             "network_member_ever": p.network_ever[rows].copy(),
             "trust_at_25": p.trust[rows].copy(),
@@ -215,7 +217,7 @@ class CohortTracker:
                       "network_member_ever", "deprived_area_at_25", "in_wijk_at_25"):
                 rec[k] = rec[k].astype(object)
                 rec[k][:] = None
-            for k in ("income_rank_at_25", "trust_at_25"):
+            for k in ("income_rank_at_25", "household_income_rank_at_25", "trust_at_25"):
                 rec[k] = nan.copy()
             rec["education_level"][:] = None
             rec["tenure_at_25"][:] = None
