@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot
+.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot gallery
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: env
 # The README's scenario chart (docs/img/scenario-differences.png), from a fresh make demo.
 readme-chart: demo
 	$(PY) scripts/readme_chart.py
+
+# The README's gallery (docs/img/gallery/*.png): every study of experiments/ at a preview size.
+gallery: env
+	$(PY) -m experiments.gallery
 
 test: env
 	$(VENV)/bin/ruff check .

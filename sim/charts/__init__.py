@@ -20,8 +20,9 @@ from sim.charts._style import scenario_colours, to_svg
 from sim.charts.differences import differences_chart, differences_data, outcomes_in, verdict
 from sim.charts.fan import fan_chart, fan_data
 from sim.charts.generation import buurten_chart, movers_stayers_chart, movers_stayers_data
-from sim.charts.sweep import heatmap_chart, heatmap_data, sensitivity_chart
+from sim.charts.sweep import heatmap_chart, heatmap_ci_chart, heatmap_data, prim_box_chart, sensitivity_chart
 
 __all__ = ["buurten_chart", "differences_chart", "differences_data", "fan_chart", "fan_data",
-           "heatmap_chart", "heatmap_data", "movers_stayers_chart", "movers_stayers_data",
+           "heatmap_chart", "heatmap_ci_chart", "heatmap_data", "movers_stayers_chart",
+           "movers_stayers_data", "prim_box_chart",
            "outcomes_in", "scenario_colours", "sensitivity_chart", "to_svg", "verdict"]

@@ -89,3 +89,71 @@ def sensitivity_chart(indices: pd.DataFrame, *, lang: str = "en", width: float =
             ax.legend(loc="lower right", fontsize=7)
             ax.grid(axis="y", visible=False)
     return fig
+
+
+def heatmap_ci_chart(cells: pd.DataFrame, x: str, y: str, *, value: str = "difference",
+                     low: str = "ci_low", high: str = "ci_high", title: str = "",
+                     unit: str = "", dec: int = 1, width: float = 6.5,
+                     better: str = "higher") -> Figure:
+    """Two-knob grid of a paired difference: each cell coloured by ``value`` and labelled with
+    the value and its interval (``low``-``high``); a cell whose interval excludes zero is boxed.
+
+    ``cells``: one row per (``x``, ``y``) with the three columns (e.g. one
+    :func:`sim.compare.paired_differences` row per cell).
+    """
+    grid = cells.pivot_table(index=y, columns=x, values=value, aggfunc="first").sort_index()
+    lo = cells.pivot_table(index=y, columns=x, values=low, aggfunc="first").reindex_like(grid)
+    hi = cells.pivot_table(index=y, columns=x, values=high, aggfunc="first").reindex_like(grid)
+    vals = grid.to_numpy(dtype=float)
+    span = float(np.nanmax(np.abs(vals))) if np.isfinite(vals).any() else 1.0
+    span = span or 1.0
+    with chart_style():
+        fig, ax = new_figure(width, 1.4 + 0.6 * max(len(grid.index), 2))
+        im = ax.imshow(vals, cmap="RdYlGn" if better == "higher" else "RdYlGn_r",
+                       vmin=-span, vmax=span, aspect="auto", origin="lower")
+        ax.set_xticks(range(len(grid.columns)), [f"{c:g}" for c in grid.columns])
+        ax.set_yticks(range(len(grid.index)), [f"{i:g}" for i in grid.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.grid(False)
+        for (i, j), v in np.ndenumerate(vals):
+            if not np.isfinite(v):
+                continue
+            a, b = lo.iat[i, j], hi.iat[i, j]
+            ax.text(j, i, f"{v:+.{dec}f}\n[{a:+.{dec}f}, {b:+.{dec}f}]", ha="center",
+                    va="center", fontsize=7.5)
+            if np.isfinite(a) and np.isfinite(b) and (a > 0 or b < 0):
+                ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
+                    (j - 0.48, i - 0.48), 0.96, 0.96, fill=False, lw=1.5, ec="black"))
+        fig.colorbar(im, ax=ax, label=unit)
+        ax.set_title(title, loc="left", fontsize=9)
+    return fig
+
+
+def prim_box_chart(limits: pd.DataFrame, *, title: str = "", width: float = 6.5) -> Figure:
+    """A PRIM box (scenario discovery): each lever's swept range (grey) and the box's range on it.
+
+    ``limits``: one row per lever with ``lever``, ``low``, ``high`` (the swept range) and
+    ``box_low``, ``box_high`` (the box); a lever the box does not restrict spans the full bar.
+    """
+    n = len(limits)
+    with chart_style():
+        fig, ax = new_figure(width, 0.9 + 0.42 * max(n, 2))
+        for i, (_, r) in enumerate(limits.iterrows()):
+            y = n - 1 - i
+            span = float(r["high"] - r["low"]) or 1.0
+            a, b = (r["box_low"] - r["low"]) / span, (r["box_high"] - r["low"]) / span
+            ax.barh(y, 1.0, left=0.0, height=0.6, color="#dddddd")
+            restricted = a > 1e-9 or b < 1 - 1e-9
+            ax.barh(y, b - a, left=a, height=0.6, color=PALETTE[0] if restricted else "#9ecae1")
+            ax.text(-0.02, y, f"{r['low']:g}", ha="right", va="center", fontsize=7)
+            ax.text(1.02, y, f"{r['high']:g}", ha="left", va="center", fontsize=7)
+            if restricted:
+                ax.text((a + b) / 2, y, f"{r['box_low']:.3g} – {r['box_high']:.3g}",
+                        ha="center", va="center", fontsize=7, color="white")
+        ax.set_yticks(range(n)[::-1], list(limits["lever"]))
+        ax.set_xlim(-0.15, 1.15)
+        ax.set_xticks([])
+        ax.grid(False)
+        ax.set_title(title, loc="left", fontsize=9)
+    return fig
