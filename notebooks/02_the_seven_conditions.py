@@ -43,6 +43,7 @@ from IPython.display import Image, display
 from sim.charts import differences_chart, differences_data, fan_chart
 from sim.conditions import CONDITIONS
 
+
 def show(fig):
     """Show a figure of sim.charts (a plain matplotlib Figure, not drawn by pyplot) as a PNG."""
     buf = io.BytesIO()
