@@ -1,7 +1,7 @@
 """Paired comparisons: each scenario's difference from a reference, paired by seed (CRN).
 
 Runs of different scenarios with the same seed share every random draw that the difference between
-them does not touch (common random numbers, DESIGN.md §3), so the per-seed difference
+them does not touch (common random numbers, docs/model.md), so the per-seed difference
 ``d_s = y(scenario, s) - y(reference, s)`` has a much smaller variance than the difference of two
 independent means. :func:`paired_differences` forms those pairs from ``runs.parquet`` and returns,
 per scenario and outcome, the mean difference with a Student-t confidence interval over pairs

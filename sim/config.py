@@ -5,7 +5,7 @@ place validation reads from: each field carries ``metadata`` with its allowed ra
 range produces one message that names the key, the value and what is allowed.
 
 All rates are **per year**; the model converts them to per-step probabilities with
-``p = 1 - exp(-rate * dt)`` so the step length can change without re-tuning (DESIGN.md §2.1).
+``p = 1 - exp(-rate * dt)`` so the step length can change without re-tuning (docs/model.md).
 Defaults marked *(est.)* in ``docs/model.md`` are our estimates; the rest cite a source there.
 """
 
@@ -70,7 +70,7 @@ class YearsConfig:
 
 @dataclass
 class CohortConfig:
-    """The tracked generation (DESIGN.md §2.4)."""
+    """The tracked generation (docs/model.md)."""
 
     min_age: int = _f(0, 0, 17, "youngest age (at programme start) tagged")
     max_age: int = _f(12, 0, 17, "oldest age (at programme start) tagged")
@@ -185,7 +185,7 @@ class TrustConfig:
 
 @dataclass
 class EnvironmentConfig:
-    """Buurt environment: disorder, collective efficacy and liveability (DESIGN.md §2.2)."""
+    """Buurt environment: disorder, collective efficacy and liveability (docs/model.md)."""
 
     adjust_rate: float = _f(0.5, 0.0, 10.0, "rate per year at which buurt stocks move to target")
     efficacy_rank_weight: float = _f(0.5, 0.0, 3.0, "collective efficacy per unit of mean rank/100")

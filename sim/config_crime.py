@@ -1,4 +1,4 @@
-"""Config schema of subversive crime, slumlords and resident initiatives (DESIGN.md §2.3, 5-6).
+"""Config schema of subversive crime, slumlords and resident initiatives (docs/model.md, 5-6).
 
 All sizes are our estimates unless ``docs/model.md`` gives a source. Rates are per year.
 """

@@ -1,6 +1,6 @@
 """Config schema of the programme: funding, street-level staff, politics, governance, service effects.
 
-These are the levers of DESIGN.md §2.3 conditions 1-4 and 7. Rates are per year. Defaults describe a
+These are the levers of docs/model.md conditions 1-4 and 7. Rates are per year. Defaults describe a
 wijk with regular provision only (no programme money); the ``scenario/`` presets set the programme.
 Sources of the staffing figures are in ``sim.agents.professionals``; effect sizes are our estimates.
 """

@@ -1,6 +1,6 @@
 """The buurt environment: disorder, crime, collective efficacy, school quality and liveability.
 
-One value per buurt, updated every step from the people and dwellings in it (DESIGN.md §2.2).
+One value per buurt, updated every step from the people and dwellings in it (docs/model.md).
 Functional forms are our estimates, in the spirit of the Leefbaarometer (liveability combines
 physical and social conditions) and of collective-efficacy theory (Sampson, Raudenbush & Earls 1997:
 efficacy grows with residential stability and shared trust, and falls with concentrated disadvantage).

@@ -10,7 +10,7 @@ depends only on the config, never on the worker, node or order it ran in, and
 ``seed=range(0,1000,10) replicates=10`` runs exactly the same 1,000 seeds as ``seed=0
 replicates=1000``. Each model turns its integer seed into independent streams with
 ``numpy.random.SeedSequence``, so neighbouring integers give unrelated draws. Scenarios run with
-the same seeds share their random numbers (common random numbers, DESIGN.md §3), which is what
+the same seeds share their random numbers (common random numbers, docs/model.md), which is what
 :mod:`sim.compare` pairs on.
 
 Resume. Before a run starts, its directory is checked: a finished run with the same config

@@ -1,6 +1,6 @@
 """What the programme knows about what works: learned from the wijk's own monitor (condition 7).
 
-DESIGN.md §2.3 condition 7 ("use of knowledge"). The programme does not know how well each domain
+docs/model.md condition 7 ("use of knowledge"). The programme does not know how well each domain
 works; it reads it off the wijk, as a programme office reads its neighbourhood monitor:
 
 * **Indicators.** Each domain is judged by one wijk indicator (population-weighted wijk mean), signed
@@ -25,7 +25,7 @@ works; it reads it off the wijk, as a programme office reads its neighbourhood m
 * **Visitations.** A panel every ``visitation_interval_years`` reads the current figures (no lag) with
   ``visitation_noise_share`` of the monitor's error (it has more sources and time); its reading enters
   with weight ``visitation_weight`` and its report writes down ``visitation_codifies`` of the tacit
-  knowledge, which then no longer leaves with staff (DESIGN.md §2.3: without visitations learning
+  knowledge, which then no longer leaves with staff (docs/model.md: without visitations learning
   "lives in individual staff and leaves with them").
 The equal weight of a relative improvement in each indicator is the programme's value judgement
 (est.); the mix then follows the estimates (``sim.programme``). Sizes are our estimates.

@@ -131,7 +131,7 @@ class Recorder:
 
 
 def process_series(m: Neighbourhood) -> dict[str, float]:
-    """Programme and staffing series for one step (DESIGN.md §2.4 process series)."""
+    """Programme and staffing series for one step (docs/model.md process series)."""
     prog = m.programme
     money = prog.money if prog is not None else {"allocated": 0.0, "spent": 0.0, "unspent": 0.0}
     sv = m.services

@@ -1,6 +1,6 @@
 """Columnar state of persons, households and dwellings, and the ``Resident`` agent handle.
 
-DESIGN.md §3: residents are Mesa agents, but their numeric state lives in numpy columns owned by the
+docs/model.md: residents are Mesa agents, but their numeric state lives in numpy columns owned by the
 ``Population``; a ``Resident`` reads and writes its row. Rules are vectorised over the columns. Rows
 hold every *active* person: living in the wijk, or a tracked cohort member living elsewhere. Rows of
 people who leave the model (died, or moved out untracked) stay as inert rows (``leave``, buurt -1)

@@ -1,6 +1,6 @@
 """The programme: funding, politics and governance, staffing of programme posts, learning, visitations.
 
-DESIGN.md §2.3 conditions 1, 2, 4 and 7:
+docs/model.md conditions 1, 2, 4 and 7:
 * **Horizon and funding.** A yearly budget (euro per resident at the start x residents) with volatility
   (log-normal year-to-year noise), cuts at random times (each removes ``cut_size`` of the level for
   good) and a hard stop at ``start_year + horizon_years``. Money buys programme posts (per domain:

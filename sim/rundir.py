@@ -1,4 +1,4 @@
-"""The run-directory contract (DESIGN.md §3): atomic files, a manifest with a status.
+"""The run-directory contract (docs/model.md): atomic files, a manifest with a status.
 
 A run directory holds ``manifest.json``, ``timeseries.parquet``, ``buurten.parquet``,
 ``cohort.parquet``, ``summary.json`` (and Hydra's ``.hydra/``). Every file is written to a temporary

@@ -1,4 +1,4 @@
-"""End to end: ``python -m sim.run`` writes the run directory of DESIGN.md §3."""
+"""End to end: ``python -m sim.run`` writes the run directory of docs/model.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Criminal (drug) networks: Mesa agents whose members are resident rows (DESIGN.md §2.3, condition 6).
+"""Criminal (drug) networks: Mesa agents whose members are resident rows (docs/model.md, condition 6).
 
 A network has a territory (buurten), members in three roles (leaders, facilitators, runners), revenue,
 a wage offer and limited recruiter capacity. Youths (12-23) in its territory join when the offer

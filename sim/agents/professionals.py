@@ -1,7 +1,7 @@
 """Street-level professionals: one Mesa agent per post (wijkagent, teacher, youth worker, caretaker,
 social-team worker), with its occupant's tenure, local knowledge, relationships, load and stress.
 
-Figures (DESIGN.md §2.5; carried here with their sources):
+Figures (with their sources; see docs/model.md):
 * wijkagent norm 1 per 5,000 residents with 80 % of time in the wijk; measured 65 % (Politie/Inspectie).
 * Youth care caseload norm 12-14 per FTE, over 20 in practice; 12-22 % of new workers leave within 2
   years. Teacher attrition: secondary teachers under 30 ~20 % leave within a year, ~3-5 %/year after

@@ -1,4 +1,4 @@
-"""Resident initiatives: active residents and attention to what goes well (DESIGN.md §2.3, condition 5).
+"""Resident initiatives: active residents and attention to what goes well (docs/model.md, condition 5).
 
 Adults start initiatives at a rate that rises with trust, attachment (years in the dwelling),
 safety and facilitation (the programme's ``initiative_support`` and familiar professionals) and
@@ -135,7 +135,7 @@ class Initiatives:
         self.contact = [self.contact[i] for i in keep]
 
     def contact_left(self, post_id: int) -> None:
-        """The contact professional left: their initiatives end (DESIGN.md §2.3, condition 5)."""
+        """The contact professional left: their initiatives end (docs/model.md, condition 5)."""
         ids = [i for i, c in zip(self.ids, self.contact, strict=True) if c == post_id]
         if ids:
             self._end(np.array(ids))
