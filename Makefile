@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot gallery
+.PHONY: env demo test test-slow test-pending bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot gallery
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -36,7 +36,11 @@ test: env
 
 # The slow statistical checks over many seeds and the cluster checks (CI runs these too).
 test-slow: env
-	$(PY) -m pytest -q -m "slow or cluster"
+	$(PY) -m pytest -q -m "(slow or cluster) and not pending"
+
+# Tests written for open issues that have not yet run green here (see the issues' notes).
+test-pending: env
+	$(PY) -m pytest -q -m pending
 
 # Students: JupyterLab from the project's environment (opens notebooks/; jupytext pairs .py and .ipynb).
 # Listens on 127.0.0.1 only; as root (containers) Jupyter needs --allow-root. LAB_ARGS for more.
