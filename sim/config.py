@@ -387,6 +387,11 @@ def _cross_checks(c: dict, errors: list[str]) -> None:
             + (f" = {y['after_start']}" if y["after_start"] is not None else
                " = null: cohort.outcome_age - cohort.min_age + cohort.born_years")
             + f"), so the programme would never start; allowed: a number in [0, {after})")
+    ei = c["politics"]["election_interval_years"]
+    if 0 < ei < y["step"]:  # found by the property test: 1e-300 years scheduled ~1e302 elections
+        errors.append(f"politics.election_interval_years = {ei}: shorter than one step "
+                      f"(years.step = {y['step']}); allowed: 0 (no elections) or a number in "
+                      f"[{y['step']}, 20.0]")
     n = c["neighbourhood"]
     dwellings = n["residents"] / 2.3
     if dwellings < 10 * n["buurten"]:

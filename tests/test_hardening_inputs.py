@@ -114,6 +114,9 @@ def _generated() -> list[tuple[list[str], list[str]]]:
         (["years.after_start=3", "programme.start_year=3"], ["programme.start_year = 3",
                                                              "[0, 3)"]),
         (["cohort.outcome_age=17"], ["cohort.outcome_age = 17", "out of range"]),
+        # found by the property test: a tiny positive interval scheduled ~1e302 elections
+        (["politics.election_interval_years=1e-300"],
+         ["politics.election_interval_years = 1e-300", "shorter than one step"]),
         (["+seed=1"], ["+seed=1", "already in the config", "without '+'"]),
         (["+scenario=long_term"], ["+scenario=long_term", "without '+'"]),
         (["+staffing.turnover_rate=0.2"], ["staffing.turnover_rate", "without '+'"]),
