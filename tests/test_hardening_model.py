@@ -152,7 +152,9 @@ def test_any_config_is_rejected_clearly_or_runs_cleanly(cfg):
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None,
+# Derandomized like the everyday one: CI explores the same 150 configs every time, so a red CI names a
+# reproducible config (widen the search locally with a different seed or without derandomize).
+@settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(configs())
 def test_any_config_is_rejected_clearly_or_runs_cleanly_many(cfg):
