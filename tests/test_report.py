@@ -208,9 +208,11 @@ def test_sweep_directory_gets_a_page(demo_dir, tmp_path):
     from sim.report import load, render
 
     data = load(demo_dir)
-    budget = {"no_programme": 0, "project_carousel": 75, "long_term": 150}
+    # One distinct (synthetic) knob value per scenario of the demo; scenarios not listed are dropped.
+    budget = {"no_programme": 0, "project_carousel": 75, "carousel_same_money": 300, "long_term": 150}
     runs = data.runs.drop(columns=["scenario_name", "scenario"])
     runs["funding.annual_budget_per_resident"] = data.runs["scenario_name"].map(budget)
+    runs = runs[runs["funding.annual_budget_per_resident"].notna()].reset_index(drop=True)
     runs["run_dir"] = [str(data.run_path(r)) for r in runs["run_dir"]]
     runs.to_parquet(tmp_path / "runs.parquet")
     swept = load(tmp_path)
