@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
 export HYDRA_FULL_ERROR := 0
 
-.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart gallery
+.PHONY: env demo test test-slow bench lock clean env-ray lock-ray bench-sweep readme-chart lab app notebooks screenshot gallery
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -37,6 +37,26 @@ test: env
 # The slow statistical checks over many seeds and the cluster checks (CI runs these too).
 test-slow: env
 	$(PY) -m pytest -q -m "slow or cluster"
+
+# Students: JupyterLab from the project's environment (opens notebooks/; jupytext pairs .py and .ipynb).
+# Listens on 127.0.0.1 only; as root (containers) Jupyter needs --allow-root. LAB_ARGS for more.
+lab: env
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks \
+	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# The interactive view (Mesa SolaraViz) on http://127.0.0.1:8765.
+app: env
+	$(PY) -m sim.app
+
+# Regenerate every notebook's .ipynb from its jupytext .py source (the source of truth), without outputs.
+# --update keeps the cell ids (quiet diffs); nbconvert then drops any outputs a saved run left.
+notebooks: env
+	$(VENV)/bin/jupytext --quiet --update --to ipynb notebooks/[0-9][0-9]_*.py
+	$(VENV)/bin/jupyter nbconvert --log-level=WARN --clear-output --inplace notebooks/[0-9][0-9]_*.ipynb
+
+# The README's screenshot of the interactive view (real server, real Chromium via Playwright).
+screenshot: env
+	$(PY) -m sim.app_browser docs/img/app.png
 
 bench: env
 	$(PY) benchmarks/bench_model.py

@@ -29,10 +29,10 @@ def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> D
     from sim import preflight
 
     overrides = [str(o) for o in overrides]
-    check_presets(overrides)
     parsed, errors = preflight.parse(overrides)
     preflight._fail(errors)
     preflight._fail(preflight.check_overrides(parsed, multirun=False))
+    check_presets(overrides)
     cfg = preflight.compose_config(overrides, config_name)
     validate(cfg)
     return cfg

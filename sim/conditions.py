@@ -48,9 +48,10 @@ CONDITIONS: tuple[Condition, ...] = (
               "its first visitation)",
               ("programme.horizon_years",)),
     Condition("politics", "2. Insensitivity to politics", "long_term_exposed_to_politics",
-              "led by the municipality, so political events can reset it, on project money that "
-              "swings from year to year and is cut",
-              ("governance.insulation", "funding.volatility", "funding.cut_rate")),
+              "led by the municipality, so political events can reset it and a reset also breaks "
+              "partners' commitments, on project money that swings from year to year and is cut",
+              ("governance.insulation", "governance.commitments_kept", "funding.volatility",
+               "funding.cut_rate")),
     Condition("support", "3. Facilitated street-level professionals",
               "long_term_unsupported_staff", "professionals get no extra time or means",
               ("staffing.support",)),

@@ -29,12 +29,22 @@ class ProgrammeConfig:
     mix_housing: float = _f(1.0, 0.0, 100.0, "initial budget weight: housing (landlord maintenance)")
     mix_enforcement: float = _f(1.0, 0.0, 100.0, "initial budget weight: enforcement (wijkagent)")
     staff_share: float = _f(0.7, 0.0, 1.0, "share of a domain's money spent on professionals")
-    learning_rate: float = _f(0.3, 0.0, 5.0, "rate per year at which the programme learns what works")
-    learning_noise: float = _f(0.6, 0.0, 5.0, "sd of a year's noisy observation of a domain's value")
+    learning_rate: float = _f(0.3, 0.0, 5.0, "weight of a year's monitor reading in what is learned")
+    learning_noise: float = _f(0.05, 0.0, 5.0,
+                               "sd of the monitor's error on a domain indicator (share of its level)")
+    observation_lag_years: float = _f(1.0, 0.0, 5.0, "years before the monitor shows the wijk's figures")
+    visitation_weight: float = _f(1.0, 0.0, 20.0, "weight of a visitation's own reading")
+    visitation_noise_share: float = _f(0.25, 0.0, 1.0, "a visitation's error relative to the monitor's")
+    visitation_codifies: float = _f(1.0, 0.0, 1.0,
+                                    "share of staff's tacit knowledge a visitation's report writes down")
     mix_adjust_rate: float = _f(0.4, 0.0, 5.0, "rate per year at which the mix follows what is learned")
-    relabel_years: float = _f(0.5, 0.0, 5.0, "years of reduced effectiveness after a relabelling reset")
+    relabel_years: float = _f(0.5, 0.0, 2.0, "years of reduced effectiveness after a relabelling reset")
     relabel_effectiveness: float = _f(0.5, 0.0, 1.0, "effectiveness of programme staff while relabelling")
     trust_penalty: float = _f(0.08, 0.0, 1.0, "share of trust lost by residents at a reset (broken promises)")
+    partner_share: float = _f(0.3, 0.0, 1.0,
+                              "share of programme staff's effect that rests on partners' commitments")
+    commitment_rebuild_rate: float = _f(0.25, 0.0, 5.0,
+                                        "rate per year at which partners' broken commitment is rebuilt")
     initiative_support: float = _f(0.0, 0.0, 1.0, "attention and budget for residents' initiatives (0-1)")
 
 
@@ -83,13 +93,24 @@ class PoliticsConfig:
     reset_probability: float = _f(0.6, 0.0, 1.0, "chance a political event resets an uninsulated programme")
     budget_shock: float = _f(0.25, 0.0, 1.0, "share of the budget level a reset removes")
     reassign_share: float = _f(0.3, 0.0, 1.0, "share of programme professionals reassigned at a reset")
+    reorganise_share: float = _f(0.3, 0.0, 1.0,
+                                 "share of the budget mix a reset re-plans to new political priorities")
+    memory_loss: float = _f(0.5, 0.0, 1.0, "share of what the programme learned that a reset loses")
+    commitment_loss: float = _f(0.5, 0.0, 1.0, "share of partners' commitment a reset breaks")
 
 
 @dataclass
 class GovernanceConfig:
-    """Governance: a network organisation insulates the programme from political turnover."""
+    """Governance: a network organisation insulates the programme from political turnover.
+
+    ``insulation`` lowers the chance that a political event resets the programme at all;
+    ``commitments_kept`` is what a network of partners adds when a reset does happen: partners keep
+    their commitments and the agreed plan, so only the municipality's own part is reset.
+    """
 
     insulation: float = _f(0.1, 0.0, 1.0, "insulation from politics (0 municipality-led, 1 network)")
+    commitments_kept: float = _f(0.0, 0.0, 1.0,
+                                 "share of partners' commitments and plan that survive a reset")
 
 
 @dataclass

@@ -8,16 +8,24 @@ DESIGN.md §2.3 conditions 1, 2, 4 and 7:
   and domain inputs. Accounting: allocated = spent + unspent (vacancies leave money unspent).
 * **Politics.** Municipal elections every ``election_interval_years`` (random phase) and cabinet
   changes as a Poisson process, scheduled as Mesa events. Each event resets an active programme with
-  probability ``reset_probability x (1 - insulation)``: a budget shock, relabelling (programme staff
-  work at ``relabel_effectiveness`` for ``relabel_years``), reassignment of a share of programme
-  professionals, half of what was learned is lost, and residents lose ``trust_penalty`` of their
-  trust times the programme's visibility in their buurt (its share of the professionals they meet):
-  broken promises. Network governance = high ``insulation``.
-* **Knowledge.** The programme splits money over six domains and learns their value from noisy
-  yearly observations; that learning lives in staff (each programme professional who leaves takes a
-  share of it) unless visitations (every V years) restore it and move the estimate halfway to the
-  truth. The mix follows what is learned. Domain values are our estimates (``DOMAIN_VALUE``).
-Functional forms and sizes are our estimates.
+  probability ``reset_probability x (1 - insulation)``. What a reset breaks (``reset``): money (a
+  budget shock), the label (staff work at ``relabel_effectiveness`` for ``relabel_years``: new names,
+  new procedures; UK reorganisations disrupt for up to two years, White & Dunleavy 2010), staff
+  (``reassign_share`` of programme professionals reassigned), memory (``memory_loss`` of what was
+  learned), the plan (``reorganise_share`` of the mix re-planned to new priorities, so posts are
+  abolished and created elsewhere), partners' commitments (``commitment_loss``; the staff's effect
+  that rests on partners, ``partner_share``, falls and is rebuilt at ``commitment_rebuild_rate``) and
+  promises to residents (trust falls by ``trust_penalty`` x the programme's visibility in the buurt;
+  a broken promise weighs more than a kept one, Skogan 2006).
+* **Governance.** ``insulation`` lowers the chance of a reset; a network organisation also keeps
+  partners to their commitments and to the agreed plan when a reset does come (``commitments_kept``
+  scales the plan and commitment losses; NPRZ holds partners to their agreements and does not let
+  them opt out when results are slow, Dol/RELOCAL on Rotterdam Zuid; Van Rijn 2022). The
+  municipality's own losses (money, label, its staff, memory, trust) remain.
+* **Knowledge.** The programme splits money over six domains and learns their value from the wijk's
+  own monitor (``sim.knowledge``); visitations every V years sharpen what is learned. The mix
+  follows the estimates.
+Functional forms and sizes are our estimates unless a source is named.
 """
 
 from __future__ import annotations
@@ -29,16 +37,19 @@ import numpy as np
 
 from sim.agents.professionals import ROLES, Professional
 from sim.config_programme import DOMAINS
+from sim.knowledge import Knowledge
 from sim.rates import step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
 
-# What a euro achieves in each domain, relative (est.): the programme does not know these and learns
-# them. Youth, school and clean/intact/safe pay off most for a growing generation (our estimate).
-DOMAIN_VALUE = {"clean_intact_safe": 1.2, "school": 1.3, "youth": 1.4, "work": 1.0, "housing": 0.7,
-                "enforcement": 0.9}
-MIX_TEMPERATURE = 0.3  # how sharply the mix favours the domains believed best (est.)
+# How sharply the mix favours the domains believed best, in the estimate's units (relative gain of a
+# domain's indicator per 100 euro per resident per year): a domain credited 0.25 more gets e times
+# the weight (est.).
+MIX_TEMPERATURE = 0.25
+# Every domain keeps at least this share of the money: the plan commits every partner, and a domain
+# that gets nothing can show nothing (est.).
+MIX_FLOOR = 0.05
 DOMAIN_ROLE = {r.domain: name for name, r in ROLES.items()}
 
 
@@ -57,16 +68,15 @@ class Programme:
         self.budget_year = 0.0
         w = np.array([getattr(pc, f"mix_{d}") for d in DOMAINS], dtype=float)
         self.mix = w / w.sum() if w.sum() > 0 else np.full(len(DOMAINS), 1 / len(DOMAINS))
-        self.value = np.array([DOMAIN_VALUE[d] for d in DOMAINS])
-        self.prior = np.full(len(DOMAINS), self.value.mean())
-        self.estimate = self.prior.copy()
+        self.knowledge = Knowledge(model)
         self.inputs = np.zeros(len(DOMAINS))  # euro per year per domain (non-staff money)
+        self.last_money = np.zeros(len(DOMAINS))  # last cycle's money per domain (euro per year)
         self.relabel_until = -math.inf
+        self.commitment = 1.0  # partners' commitment to the joint plan (1 = as agreed)
         self.counts = {"resets": 0, "political_events": 0, "cuts": 0, "visitations": 0}
         self.money = {"allocated": 0.0, "spent": 0.0, "unspent": 0.0}
         self.rng_funding = model.streams.gen("funding")
         self.rng_politics = model.streams.gen("politics")
-        self.rng_knowledge = model.streams.gen("knowledge")
         self.started = False
         if self.enabled and pc.horizon_years > 0:
             self._schedule()
@@ -79,10 +89,16 @@ class Programme:
                 and self.start <= y < self.end)
 
     @property
+    def estimate(self) -> np.ndarray:
+        """The programme's learned value of each domain (``sim.knowledge``)."""
+        return self.knowledge.estimate
+
+    @property
     def effectiveness(self) -> float:
-        """Effectiveness of programme staff: reduced while the programme is being relabelled."""
-        return self.model.cfg.programme.relabel_effectiveness if self.model.year < self.relabel_until \
-            else 1.0
+        """Effectiveness of programme staff: reduced while relabelling and when partners withdraw."""
+        pc = self.model.cfg.programme
+        relabel = pc.relabel_effectiveness if self.model.year < self.relabel_until else 1.0
+        return relabel * (1.0 - pc.partner_share * (1.0 - self.commitment))
 
     def posts(self) -> list[Professional]:
         return [p for p in self.model.professionals() if p.funded_by == "programme"]
@@ -127,31 +143,37 @@ class Programme:
             for post in self.posts():
                 post.abolish()
             return
+        residents = max(int(m.env.population.sum()), 1)
+        kn = self.knowledge
         if self.started:
             f = m.cfg.funding
             if self.rng_funding.random() < step_prob(f.cut_rate, 1.0):
                 self.level *= 1.0 - f.cut_size
                 self.counts["cuts"] += 1
             noise = self.rng_funding.normal()
-            # Learning from a noisy yearly look at each domain.
-            obs = self.value + pc.learning_noise * self.rng_knowledge.normal(size=self.value.size)
-            self.estimate += step_prob(pc.learning_rate, 1.0) * (obs - self.estimate)
+            # Learning from the wijk's monitor: this year's reading, the money that was behind it.
+            kn.record(m.year, self.last_money / residents)
+            kn.learn(m.year)
             vi = pc.visitation_interval_years
             years_in = round(m.year - self.start, 6)
             if vi > 0 and years_in > 0 and (years_in + 1e-9) % vi < 1e-6:
-                self.estimate += 0.5 * (self.value - self.estimate)
+                kn.visit()
                 self.counts["visitations"] += 1
+            # Partners' broken commitments are rebuilt over years (est.).
+            self.commitment += step_prob(pc.commitment_rebuild_rate, 1.0) * (1.0 - self.commitment)
         else:
             noise = 0.0
             self.started = True
-            self.base_budget = m.cfg.funding.annual_budget_per_resident * int(m.env.population.sum())
+            self.base_budget = m.cfg.funding.annual_budget_per_resident * residents
+            kn.record(m.year, np.zeros(len(DOMAINS)))  # the baseline reading at the start
         vol = m.cfg.funding.volatility
         self.budget_year = self.base_budget * self.level * math.exp(vol * noise - 0.5 * vol * vol)
         target = np.exp((self.estimate - self.estimate.max()) / MIX_TEMPERATURE)
-        target /= target.sum()
+        target = MIX_FLOOR + (1.0 - MIX_FLOOR * target.size) * target / target.sum()
         self.mix += step_prob(pc.mix_adjust_rate, 1.0) * (target - self.mix)
         self.mix /= self.mix.sum()
         self._staff_to_budget()
+        self.last_money = self.budget_year * self.mix
 
     def _staff_to_budget(self) -> None:
         """Create or abolish programme posts so each domain's staff fits its money."""
@@ -195,28 +217,43 @@ class Programme:
             self.reset()
 
     def reset(self) -> None:
-        """A political reset: budget shock, relabelling, reassignment, lost learning, broken trust."""
+        """A political reset: what it breaks besides money (module docstring; all sizes est.).
+
+        The municipality's own part: budget shock, relabelling, reassignment of its programme staff,
+        lost learning, broken promises to residents. The partners' part (commitments, the agreed
+        plan) is kept in proportion to ``governance.commitments_kept`` (a network organisation).
+        """
         m = self.model
         pol, pc = m.cfg.politics, m.cfg.programme
+        partners_break = 1.0 - m.cfg.governance.commitments_kept
         self.counts["resets"] += 1
         self.level *= 1.0 - pol.budget_shock
         self.budget_year *= 1.0 - pol.budget_shock
-        self.relabel_until = m.year + pc.relabel_years
-        self.estimate += 0.5 * (self.prior - self.estimate)
+        if pc.relabel_effectiveness < 1.0:
+            self.relabel_until = m.year + pc.relabel_years
+        self.knowledge.reset(pol.memory_loss)
         for post in self.posts():
             if post.filled and self.rng_politics.random() < pol.reassign_share:
                 post.vacate("reassigned")
-        self._staff_to_budget()
+        # New priorities: part of the plan is re-drawn, unless the partners hold to it.
+        new = self.rng_politics.dirichlet(np.ones(len(DOMAINS)))  # always drawn: aligned
+        r = pol.reorganise_share * partners_break
+        self.commitment *= 1.0 - pol.commitment_loss * partners_break
+        if r > 0 or pol.budget_shock > 0:
+            self.mix = (1.0 - r) * self.mix + r * new
+            self.mix /= self.mix.sum()
+            self._staff_to_budget()
         # Broken promises cost trust in proportion to how visible the programme was in the buurt.
-        p = m.pop.p
-        inw = np.flatnonzero(p.buurt >= 0)
-        p.trust[inw] *= 1.0 - pc.trust_penalty * m.services.visibility[p.buurt[inw]]
+        if pc.trust_penalty > 0:
+            p = m.pop.p
+            inw = np.flatnonzero(p.buurt >= 0)
+            p.trust[inw] *= 1.0 - pc.trust_penalty * m.services.visibility[p.buurt[inw]]
 
     def staff_left(self) -> None:
         """A programme professional left: their share of what was learned leaves with them."""
         P = self.model.posts
         n = max(int((P.alive & P.programme).sum()), 1)
-        self.estimate -= (self.estimate - self.prior) / n
+        self.knowledge.staff_left(1.0 / n)
 
     # -- money ---------------------------------------------------------------------------------
     def account(self) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from sim.config import ConfigError
-from sim.knobs import all_knobs, sections
+from sim.knobs import CONFIG_DIR, all_knobs, sections
 from sim.standins.testing import app_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,7 +303,8 @@ def test_knobs_and_help_list_every_knob_with_group_default_range_and_meaning(cap
         if k.doc:
             assert k.doc in listing
     assert "staffing.turnover_rate  float  default 0.1  allowed a number in [0.0, 5.0]" in listing
-    assert "[staffing   (presets: staffing=regular|rotation|supported)]" in listing
+    staffing = "|".join(sorted(p.stem for p in (CONFIG_DIR / "staffing").glob("*.yaml")))
+    assert f"[staffing   (presets: staffing={staffing})]" in listing
     assert cli(["--help"]) == 0
     help_ = capsys.readouterr().out
     assert "usage: python -m sim.run" in help_ and "scenario: baseline" in help_

@@ -1,9 +1,11 @@
 """Directions of the programme levers over 30 paired seeds (common random numbers), with tests.
 
-At equal budget: higher staff turnover does not improve the generation's outcomes or trust; higher
-insulation from politics does not worsen them; a longer horizon does not worsen them. Each claim is
-a one-sided paired t-test over seeds that must NOT find the forbidden direction (p > 0.05), and the
-mean paired difference must not point that way by more than noise. Sizes are the model's to produce.
+At equal budget: lower staff turnover, higher insulation from politics and a longer horizon each
+improve the generation's outcomes. Each claim is a one-sided paired t-test over seeds that must find
+the better lever better on a primary outcome (p < 0.01) by more than a stated minimum (about half the
+effect measured when the test was written, in the comments), and must find no outcome significantly
+worse (p < 0.05 in the forbidden direction). A disconnected lever gives a zero difference and fails
+the first check, which the old "does not worsen" form of these tests passed.
 """
 
 from __future__ import annotations
@@ -40,35 +42,45 @@ def _run(seed: int, override: dict) -> dict[str, float]:
     return out
 
 
-def _paired(worse: dict, better: dict) -> dict[str, tuple[float, float]]:
-    """Per outcome: (mean improvement of `worse` over `better`, one-sided p of that improvement)."""
+def _paired(worse: dict, better: dict) -> dict[str, tuple[float, float, float]]:
+    """Per outcome: (mean gain of ``better`` over ``worse``, one-sided p of a gain, of a loss)."""
     runs = Parallel(n_jobs=2)(delayed(_run)(s, o) for o in (worse, better) for s in SEEDS)
     n = len(SEEDS)
     a, b = runs[:n], runs[n:]
     res = {}
     for k, sign in {**OUTCOMES, "wijk_trust": 1}.items():
-        d = sign * (np.array([r[k] for r in a]) - np.array([r[k] for r in b]))
-        p = stats.ttest_1samp(d, 0.0, alternative="greater").pvalue if d.std() > 0 else 1.0
-        res[k] = (float(d.mean()), float(p))
-    print({k: (round(v[0], 4), round(v[1], 3)) for k, v in res.items()})
+        d = sign * (np.array([r[k] for r in b]) - np.array([r[k] for r in a]))
+        if d.std() > 0:
+            p_gain = stats.ttest_1samp(d, 0.0, alternative="greater").pvalue
+            p_loss = stats.ttest_1samp(d, 0.0, alternative="less").pvalue
+        else:
+            p_gain = p_loss = 1.0
+        res[k] = (float(d.mean()), float(p_gain), float(p_loss))
+    print({k: tuple(round(x, 4) for x in v) for k, v in res.items()})
     return res
 
 
-def _assert_not_improving(res: dict[str, tuple[float, float]]) -> None:
-    bad = {k: v for k, v in res.items() if v[1] < 0.05}
-    assert bad == {}, f"the 'worse' lever significantly improved: {bad}"
+def _assert_better(res: dict[str, tuple[float, float, float]], primary: str, minimum: float) -> None:
+    """``better`` beats ``worse`` on ``primary`` and is significantly worse on nothing."""
+    gain, p_gain, _ = res[primary]
+    assert p_gain < 0.01 and gain > minimum, f"{primary}: gain {gain:.4f} (min {minimum}), p {p_gain:.3g}"
+    bad = {k: v for k, v in res.items() if v[2] < 0.05}
+    assert bad == {}, f"the 'better' lever significantly worsened: {bad}"
 
 
-def test_higher_turnover_does_not_improve_outcomes():
-    _assert_not_improving(_paired(worse={"staffing": {"turnover_rate": 0.35}},
-                                  better={"staffing": {"turnover_rate": 0.05}}))
+def test_lower_turnover_improves_outcomes():
+    _assert_better(_paired(worse={"staffing": {"turnover_rate": 0.35}},
+                           better={"staffing": {"turnover_rate": 0.05}}), "income_rank", 0.75)
+    # measured +1.58 rank points (all five outcomes and wijk trust better, p < 0.001)
 
 
-def test_higher_insulation_does_not_worsen_outcomes():
-    _assert_not_improving(_paired(worse={"governance": {"insulation": 0.0}},
-                                  better={"governance": {"insulation": 0.95}}))
+def test_higher_insulation_improves_outcomes():
+    _assert_better(_paired(worse={"governance": {"insulation": 0.0}},
+                           better={"governance": {"insulation": 0.95}}), "income_rank", 0.25)
+    # measured +0.51 rank points (all five outcomes better, p < 0.001; wijk trust p = 0.02)
 
 
-def test_longer_horizon_does_not_worsen_outcomes():
-    _assert_not_improving(_paired(worse={"programme": {"horizon_years": 4}},
-                                  better={"programme": {"horizon_years": 20}}))
+def test_longer_horizon_improves_outcomes():
+    _assert_better(_paired(worse={"programme": {"horizon_years": 4}},
+                           better={"programme": {"horizon_years": 20}}), "income_rank", 0.25)
+    # measured +0.54 rank points (all five outcomes better, p < 0.001; wijk trust p = 0.10)
