@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import demography, offending, school, work
+from sim.mechanisms import demography, income, offending, school, work
 from sim.population import EDU_UNDECIDED
 
 if TYPE_CHECKING:
@@ -163,18 +163,16 @@ def init_persons(model: Neighbourhood, rows: slice, rng: np.random.Generator) ->
 
 def update_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None,
                            rows: slice | None = None) -> None:
-    """Household rank = highest income rank among its adults (0 if none).
+    """Household rank = the household's standardised income rank (``income.wijk_household_ranks``:
+    its adults' earnings, at least the social minimum, over the CBS equivalence scale), the measure
+    the generation's outcome and CBS's mobility figures use.
 
-    With ``hids`` and ``rows``: only those (new) households, whose members are exactly ``rows``.
+    With ``hids``: only those (new) households (``rows``, their members, is accepted for the callers'
+    convenience; the ranks are computed from the columns).
     """
-    pop = model.pop
-    p, h = pop.p, pop.h
-    sl = rows if rows is not None else slice(0, p.n)
-    hh, dep, rank = p.hh[sl], p.dependent[sl], p.income_rank[sl]
-    adult = (hh >= 0) & ~dep
-    best = np.zeros(h.n)
-    np.maximum.at(best, hh[adult], rank[adult])
+    h = model.pop.h
+    ranks = income.wijk_household_ranks(model)
     if hids is None:
-        h.rank[:] = best
+        h.rank[:] = ranks
     else:
-        h.rank[hids] = best[hids]
+        h.rank[hids] = ranks[hids]

@@ -150,21 +150,42 @@ def rows_and_values(runs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
     out.append((Row("startqual", "Start qualification, residents 25-34", "0.75-0.80",
                     "[0.68, 0.87]", "CBS (national ~0.85); deprived wijk est.",
                     lambda v: 0.68 <= v <= 0.87), sq))
+    ref = income.reference(validate_config({}))
+    cbs = ("CBS 2023 (children minors in 1995, incomes 2020 at 25-42; standardised household "
+           "income, fifths of all persons)")
+    out.append((Row("mobility_bottom", "National reference, CBS measure: children of the poorest "
+                    "fifth in the poorest fifth", "0.21", "[0.13, 0.29]",
+                    f"{cbs}; ESB 2018 (Tilburg/CPB/SZW, own definition) finds 0.27 (2005) - 0.33 "
+                    "(2015)", lambda v: 0.13 <= v <= 0.29), ref.bottom_bottom))
+    out.append((Row("mobility_top", "National reference, CBS measure: children of the poorest "
+                    "fifth in the top fifth", "0.15", "[0.08, 0.27]",
+                    f"{cbs}: 'bijna 15 procent' (press: 'een vijfde')",
+                    lambda v: 0.08 <= v <= 0.27), ref.bottom_top))
+    out.append((Row("mobility_top_bottom", "National reference, CBS measure: children of the "
+                    "richest fifth in the poorest fifth", "0.094", "[0.05, 0.14] (est.)",
+                    f"{cbs}: 9.4 %", lambda v: 0.05 <= v <= 0.14), ref.top_bottom))
+    out.append((Row("national_slope_year", "National reference, CBS measure (one year, parents "
+                    "ranked among all persons): rank-rank slope", "~0.20", "[0.14, 0.26] (est.)",
+                    f"{cbs}: children of the lowest parents reach ~50, of the highest ~70",
+                    lambda v: 0.14 <= v <= 0.26), ref.slope_single_year))
+    out.append((Row("national_slope", "National reference, permanent incomes: rank-rank slope "
+                    "(children 25-42 on parents)", "0.28", "[0.20, 0.36]", "Ravesteijn et al. 2024 "
+                    "(NL, multi-year incomes, children at 35)", lambda v: 0.20 <= v <= 0.36),
+                ref.slope))
+    out.append((Row("national_child_mean", "National reference, CBS measure: children's mean "
+                    "position among all persons (reported; see §9 'open gap')", "57", "reported",
+                    cbs, lambda v: True, "{:.1f}"), ref.child_mean))
     n = sum(r["poor_n"] for r in runs)
     bottom = sum(r["poor_bottom"] for r in runs) / max(n, 1)
     top = sum(r["poor_top"] for r in runs) / max(n, 1)
-    out.append((Row("mobility_bottom", f"Generation from the poorest fifth: in poorest fifth at "
-                    f"{OUTCOME_AGE} (household standardised income, ranked among 25-42)", "0.21",
-                    "[0.13, 0.29]", "CBS 2023 (parents 1995, children "
-                    "2020); ESB 2018 (Tilburg/CPB/SZW) finds 0.27-0.33",
-                    lambda v: 0.13 <= v <= 0.29), bottom))
-    out.append((Row("mobility_top", f"Generation from the poorest fifth: in top fifth at "
-                    f"{OUTCOME_AGE}", "0.15-0.20", "[0.08, 0.27]", "CBS 2023",
-                    lambda v: 0.08 <= v <= 0.27), top))
-    _, slope, _, _, nat_sq, nat_hi = income.reference(validate_config({}))
-    out.append((Row("national_slope", "National reference population: rank-rank slope (children "
-                    "25-42 on parents)", "0.28", "[0.20, 0.36]", "Ravesteijn et al. 2024 (NL, "
-                    "children at 35)", lambda v: 0.20 <= v <= 0.36), slope))
+    out.append((Row("generation_bottom", f"Wijk generation from the poorest fifth (parents' household "
+                    f"rank < 20): in poorest fifth at {OUTCOME_AGE} (model result)",
+                    "stickier than national", "reported (no source bounds a deprived wijk's figure)",
+                    "model result", lambda v: True), bottom))
+    out.append((Row("generation_top", f"Wijk generation from the poorest fifth: in top fifth at "
+                    f"{OUTCOME_AGE} (model result)", "below national", "reported", "model result",
+                    lambda v: True), top))
+    nat_sq, nat_hi = ref.startqual, ref.higher
     out.append((Row("national_startqual", "National reference: share with a start qualification",
                     "~0.87", "[0.82, 0.92]", "CBS/SCP Sociale Staat van Nederland 2018-2020 (25-64: "
                     "~21 % below start qualification, falling; younger cohorts ~13 %)",
@@ -217,7 +238,8 @@ def table(results: list[tuple[Row, float]], seeds: int) -> str:
              f"`cohort.outcome_age = {OUTCOME_AGE}`; seeds 0-{seeds - 1} pooled).", "",
              "| Statistic | Model | Target | Tolerance | Source | Pass |", "|---|---|---|---|---|---|"]
     for row, v in results:
-        ok = "pass" if row.check(v) else "**FAIL**"
+        ok = "reported" if row.tolerance.startswith("reported") else (
+            "pass" if row.check(v) else "**FAIL**")
         lines.append(f"| {row.statistic} | {row.fmt.format(v)} | {row.target} | {row.tolerance} "
                      f"| {row.source} | {ok} |")
     return "\n".join(lines)

@@ -27,10 +27,10 @@ ranks into that measure:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from sim.mechanisms import work
 from sim.population import EDU_HIGHER, EDU_NONE, EDU_START
@@ -45,8 +45,20 @@ PARTNER_PLATEAU = 0.70  # share living with a partner from the mid-thirties (est
 PARTNER_MID_AGE, PARTNER_SPREAD = 27.0, 3.5  # logistic rise of partnership with age (est.)
 ASSORTATIVE = 0.4  # correlation of partners' earnings potential (est.)
 PARTNER_EMPLOYED = 0.8  # partner has work (est.)
-REFERENCE_AGES = (25.0, 42.0)  # the children's generation as CBS 2023 ranks it (ages 25-42 in 2020)
-REFERENCE_N = 60_000
+REFERENCE_AGES = (25.0, 43.0)  # the children's generation CBS 2023 follows (ages 25-42 in 2020)
+REFERENCE_N = 120_000
+# Dutch adults by age: (lower bound of the band, persons per year of age in millions), CBS population
+# on 1 January 2020 (StatLine 7461bev), rounded: 18-24 1.5 M, 25-44 4.3 M, 45-64 4.9 M, 65-79 2.5 M,
+# 80+ 0.8 M over 80-95.
+AGE_BANDS = ((18.0, 0.21), (25.0, 0.215), (45.0, 0.245), (65.0, 0.167), (80.0, 0.05))
+AGE_MAX = 95.0
+# One year's income against the permanent level: log sd of the transitory component (est., set so the
+# single-year rank-rank slope is ~0.2, the slope CBS 2023's figures imply: children of parents at the
+# very bottom reach position ~50, of parents at the very top ~70).
+TRANSITORY_SD = 0.4
+# Parents' national position: families with minor children have a mean position of 42 among all
+# persons (CBS 2023); a power transform of their percentile among parents gives that mean (u^1.38).
+PARENT_NATIONAL_POWER = 100.0 / 42.0 - 1.0
 REFERENCE_SEED = 20230316  # the national table is a property of the config, not of a run's seed
 
 
@@ -73,11 +85,30 @@ def _virtual_partner(own_potential: np.ndarray, z: np.ndarray, u: np.ndarray) ->
     return np.where(u < PARTNER_EMPLOYED, np.exp(EARNINGS_LOG_SD * zp), 0.0)
 
 
+class Reference(NamedTuple):
+    """The national reference population, drawn once per config (see the module docstring)."""
+
+    table: np.ndarray  # sorted standardised incomes of the national adult population (the ranking)
+    slope: float  # rank-rank slope on permanent incomes (Ravesteijn et al. 2024's measure)
+    slope_single_year: float  # the same on one year's incomes, parents ranked nationally (CBS 2023)
+    bottom_bottom: float  # CBS measure: children of the poorest fifth: share in the poorest fifth
+    bottom_top: float  # ... share in the top fifth
+    top_bottom: float  # children of the richest fifth of parents: share in the poorest fifth
+    child_mean: float  # the children's mean national rank (CBS 2023: 57)
+    startqual: float  # national share with a start qualification (children's generation)
+    higher: float  # national share with higher education (children's generation)
+
+
+def national_ages(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Ages of ``n`` adults drawn from the Dutch adult age structure (``AGE_BANDS``)."""
+    edges = np.array([a for a, _ in AGE_BANDS] + [AGE_MAX])
+    w = np.array([d for _, d in AGE_BANDS]) * np.diff(edges)
+    band = rng.choice(w.size, n, p=w / w.sum())
+    return rng.uniform(edges[band], edges[band + 1])
+
+
 @lru_cache(maxsize=8)
-def _reference(key: tuple) -> tuple[np.ndarray, float, float, float, float, float]:
-    """Sorted standardised incomes of the national reference population; its rank-rank slope and
-    the shares of children of the poorest fifth in the poorest and the top fifth; the national
-    shares with a start qualification and with higher education."""
+def _reference(key: tuple) -> Reference:
     (sw, fw, noise, thr_sq, thr_hi, rho, f0, s0, ee, se, base, per_level, per_skill, noise_sd,
      benefit_rank, retirement_age) = key
     rng = np.random.default_rng(REFERENCE_SEED)
@@ -92,7 +123,7 @@ def _reference(key: tuple) -> tuple[np.ndarray, float, float, float, float, floa
     employed = rng.random(n) < f / (f + s)
     pot = np.clip(base + per_level * edu + per_skill * skill + noise_sd * rng.standard_normal(n),
                   1.0, 99.0)
-    age = rng.uniform(REFERENCE_AGES[0], REFERENCE_AGES[1], n)
+    age = national_ages(n, rng)
     retired = age >= retirement_age
     partnered = rng.random(n) < partner_share(age)
     partner = _virtual_partner(pot, rng.standard_normal(n), rng.random(n))
@@ -102,20 +133,34 @@ def _reference(key: tuple) -> tuple[np.ndarray, float, float, float, float, floa
     own = np.where(retired, pension, np.where(employed, earnings(pot), 0.0))
     partner = np.where(retired, pension * partner / np.maximum(earnings(pot), 1e-9), partner)
     std = _standardised(own, partner, partnered, benefit)
+    # The model's ranking: every adult by their household's standardised income among all adults
+    # (CBS kwintielgroepen are of all households, not of one generation).
     table = np.sort(std)
-    child_rank = 100.0 * np.searchsorted(table, std, side="right") / n
-    # Mobility as CBS and Ravesteijn et al. measure it: children in their late twenties to forties.
-    at = age >= REFERENCE_AGES[0]
-    parent, child_rank = parent[at], child_rank[at]
-    slope = float(np.polyfit(parent, child_rank, 1)[0])
-    poor = child_rank[parent < 20.0]
-    return table, slope, float((poor < 20).mean()), float((poor >= 80).mean()), \
-        float((edu >= EDU_START).mean()), float((edu == EDU_HIGHER).mean())
+    child = (age >= REFERENCE_AGES[0]) & (age < REFERENCE_AGES[1])
+    # Ravesteijn et al. (2024) average incomes over several years: the permanent incomes above.
+    rank = 100.0 * np.searchsorted(table, std, side="right") / n
+    slope = float(np.polyfit(parent[child], rank[child], 1)[0])
+    # CBS 2023 measures one year for both generations (parents 1995, children 2020): a transitory
+    # component (log sd TRANSITORY_SD) on both sides, and parents ranked among all persons, where
+    # families with minors sit low (mean position 42): national = 100 (u/100)^PARENT_NATIONAL_POWER.
+    year = std * np.exp(TRANSITORY_SD * rng.standard_normal(n))
+    table_year = np.sort(year)
+    r = (100.0 * np.searchsorted(table_year, year, side="right") / n)[child]
+    z_par = ndtri(np.clip(parent[child], 0.01, 99.99) / 100.0)
+    u_par = ndtr((z_par + TRANSITORY_SD * rng.standard_normal(z_par.size))
+                 / np.sqrt(1.0 + TRANSITORY_SD ** 2))
+    par = 100.0 * u_par ** PARENT_NATIONAL_POWER
+    slope_year = float(np.polyfit(par, r, 1)[0])
+    poor, rich = r[par < 20.0], r[par >= 80.0]
+    e = edu[child]
+    return Reference(table, slope, slope_year, float((poor < 20).mean()),
+                     float((poor >= 80).mean()), float((rich < 20).mean()), float(r.mean()),
+                     float((e >= EDU_START).mean()), float((e == EDU_HIGHER).mean()))
 
 
-def reference(cfg: WijksimConfig) -> tuple[np.ndarray, float, float, float, float, float]:
-    """National reference table (sorted standardised incomes), rank-rank slope and the poorest
-    fifth's children in the poorest and top fifth, national education shares, for ``cfg``."""
+def reference(cfg: WijksimConfig) -> Reference:
+    """National reference population for ``cfg``: the ranking table and the mobility and education
+    figures the scorecard compares with CBS, ESB and Ravesteijn et al."""
     s, w = cfg.school, cfg.work
     key = (s.skill_weight, s.family_weight, s.noise_sd, s.start_qual_threshold,
            s.higher_ed_threshold, w.skill_family_correlation, w.job_finding_rate,
@@ -124,34 +169,62 @@ def reference(cfg: WijksimConfig) -> tuple[np.ndarray, float, float, float, floa
     return _reference(key)
 
 
-def household_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
-    """Household standardised income rank (national percentile, 0-100) of persons ``rows``."""
+def benefit_income(cfg: WijksimConfig) -> float:
+    """The social minimum per equivalent adult (earnings at ``work.rank_benefit``)."""
+    return float(earnings(np.array([cfg.work.rank_benefit]))[0])
+
+
+def own_earnings(model: Neighbourhood) -> np.ndarray:
+    """Every person's own earnings (work or pension; 0 without either)."""
     p = model.pop.p
-    c = model.cfg.work
-    table = reference(model.cfg)[0]
-    benefit = float(earnings(np.array([c.rank_benefit]))[0])
-    working = p.employed | (p.age >= c.retirement_age)
-    own_all = np.where(working, earnings(p.income_rank), 0.0)
+    working = p.employed | (p.age >= model.cfg.work.retirement_age)
+    return np.where(working, earnings(p.income_rank), 0.0)
+
+
+def rank_of(model: Neighbourhood, standardised: np.ndarray) -> np.ndarray:
+    """National percentile (0-100) of standardised household incomes."""
+    table = reference(model.cfg).table
+    return 100.0 * np.searchsorted(table, standardised, side="right") / table.size
+
+
+def single_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+    """Household rank of persons ``rows`` living alone (own earnings, at least the social minimum)."""
+    return rank_of(model, np.maximum(own_earnings(model)[rows], benefit_income(model.cfg)))
+
+
+def wijk_household_ranks(model: Neighbourhood) -> np.ndarray:
+    """Household standardised income rank of every household (index = household id): its
+    non-dependent members' earnings, at least the social minimum, over the equivalence scale."""
+    p = model.pop.p
+    n_h = model.pop.h.n
+    adult = (p.hh >= 0) & ~p.dependent
+    own = own_earnings(model)
+    n_ad = np.bincount(p.hh[adult], minlength=n_h).astype(float)
+    earn = np.bincount(p.hh[adult], weights=own[adult], minlength=n_h)
+    scale = 1.0 + ADULT_WEIGHT * np.maximum(n_ad - 1.0, 0.0)
+    return rank_of(model, np.maximum(earn, benefit_income(model.cfg) * scale) / scale)
+
+
+def household_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
+    """Household standardised income rank (national percentile, 0-100) of persons ``rows``: in the
+    wijk their household's (``wijk_household_ranks``), elsewhere with a partner by the age rule."""
+    p = model.pop.p
+    benefit = benefit_income(model.cfg)
+    own_all = own_earnings(model)
     own = own_all[rows]
     hh = p.hh[rows]
     inw = hh >= 0
-    # In the wijk: the household's other adults are the real ones.
-    adult = (p.hh >= 0) & ~p.dependent & (p.age >= 18)
-    n_h = model.pop.h.n
-    adults_h = np.bincount(p.hh[adult], minlength=n_h).astype(float)
-    earn_h = np.bincount(p.hh[adult], weights=own_all[adult], minlength=n_h)
-    self_adult = adult[rows]
-    hh0 = np.maximum(hh, 0)
-    others_n = adults_h[hh0] - self_adult
-    others_e = earn_h[hh0] - np.where(self_adult, own, 0.0)
-    # Elsewhere: a partner by the age rule (persistent draws keyed by person id).
-    pid = p.pid[rows]
-    partnered = model.streams.uniform("partner", pid, 0) < partner_share(p.age[rows])
-    potential = work.potential_rank(model, rows)
-    virtual = _virtual_partner(potential, model.streams.normal("partner_rank", pid, 0),
-                               model.streams.uniform("partner_work", pid, 0))
-    extra_n = np.where(inw, others_n, partnered.astype(float))
-    extra_e = np.where(inw, others_e, virtual * partnered)
-    scale = 1.0 + ADULT_WEIGHT * extra_n
-    std = np.maximum(own + extra_e, benefit * scale) / scale
-    return 100.0 * np.searchsorted(table, std, side="right") / table.size
+    out = np.empty(rows.size)
+    if inw.any():
+        out[inw] = wijk_household_ranks(model)[hh[inw]]
+    away = ~inw
+    if away.any():
+        # Elsewhere: a partner by the age rule (persistent draws keyed by person id).
+        ra = rows[away]
+        pid = p.pid[ra]
+        partnered = model.streams.uniform("partner", pid, 0) < partner_share(p.age[ra])
+        virtual = _virtual_partner(work.potential_rank(model, ra),
+                                   model.streams.normal("partner_rank", pid, 0),
+                                   model.streams.uniform("partner_work", pid, 0))
+        out[away] = rank_of(model, _standardised(own[away], virtual, partnered, benefit))
+    return out

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.households import make_households
+from sim.mechanisms import income
 from sim.places import draw_percentile
 from sim.rates import step_prob
 
@@ -179,7 +180,7 @@ def _leave_home(model: Neighbourhood) -> None:
         h.tenure[hids] = model.dwelling_tenure[dw]
         h.head_birth[hids] = model.year - p.age[local]
         h.moved_in[hids] = model.year
-        h.rank[hids] = p.income_rank[local]
+        h.rank[hids] = income.single_rank(model, local)
         pop.occupant[dw] = hids
         old_buurt = p.buurt[local].copy()
         p.hh[local] = hids
@@ -202,10 +203,11 @@ def _elsewhere_moves(model: Neighbourhood) -> None:
 
 def place_elsewhere(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     """National percentile of the place elsewhere a person lands in (``sim.places``): better for
-    higher ranks on average (``moving.place_sorting``, est.). Adults are placed by their own income
-    rank, children by their parents'."""
+    higher ranks on average (``moving.place_sorting``, est.). Adults are placed by their household's
+    standardised income rank (``income.household_rank``: the household they leave with, or a
+    partner by the age rule), children by their parents'."""
     p = model.pop.p
-    rank = np.where(p.age[rows] >= 18, p.income_rank[rows], p.parent_rank[rows])
+    rank = np.where(p.age[rows] >= 18, income.household_rank(model, rows), p.parent_rank[rows])
     z = model.streams.normal("place_elsewhere", p.pid[rows], model.steps)
     return draw_percentile(rank, z, model.cfg.moving.place_sorting)
 
