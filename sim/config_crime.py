@@ -16,9 +16,9 @@ class NetworksConfig:
 
     initial_networks: int = _f(2, 0, 20, "networks active at the start")
     initial_members: int = _f(12, 1, 200,
-                              "members per network at the start per 15,000 residents (2 leaders)")
+                              "members per network at the start, per buurt of 1,875 residents (2 leaders)")
     recruit_capacity: float = _f(8.0, 0.0, 100.0,
-                                 "recruits a network can take on per year, per 15,000 residents")
+                                 "recruits a network can take on per year, per buurt of 1,875 residents")
     wage_offer: float = _f(1.0, 0.0, 5.0, "attraction of the network's money and status (log-rate units)")
     join_base: float = _f(-3.0, -10.0, 5.0, "log joining rate per year for a median youth, nothing else")
     legit_prospects_effect: float = _f(1.0, 0.0, 5.0, "log-rate per sd of legit prospects")
@@ -29,13 +29,16 @@ class NetworksConfig:
     sanction_effect: float = _f(2.0, 0.0, 10.0, "log-rate per unit of expected sanction")
     arrest_rate: float = _f(0.6, 0.0, 10.0, "arrests per member per year at full policing and reporting")
     quit_rate: float = _f(0.25, 0.0, 10.0, "members leaving a network of their own accord per year")
+    abandon_years: float = _f(1.0, 0.0, 20.0,
+                              "years a network without members in the wijk keeps recruiting "
+                              "before it gives up its territory (est.)")
     age_out: float = _f(30.0, 18.0, 60.0, "runners leave networks at this age")
     dealing_scale: float = _f(4.0, 0.1, 100.0, "runners per 1000 residents that count as open dealing = 1")
     dealing_disorder_effect: float = _f(0.3, 0.0, 1.0, "social disorder added by open dealing")
     dealing_riser_effect: float = _f(0.8, 0.0, 5.0, "log move rate added for risers by open dealing")
     member_offending_effect: float = _f(1.5, 0.0, 5.0, "log registration rate added for network members")
     expand_members_per_buurt: float = _f(20.0, 1.0, 1000.0,
-                                         "members per buurt (per 15,000 residents) above which "
+                                         "members per buurt (of 1,875 residents) above which "
                                          "a network takes another")
     founding_rate: float = _f(0.05, 0.0, 5.0, "rate per year at which a new network settles in the wijk")
     max_networks: int = _f(3, 0, 50, "most networks the wijk's market sustains")

@@ -93,9 +93,12 @@ class Neighbourhood(mesa.Model):
         self._pre_slumlords = dataclasses.replace(
             cfg.slumlords, **{k: getattr(SlumlordsConfig(), k) for k in SLUMLORD_LEVERS})
         self.dt = cfg.years.step
-        # Sizes given per default wijk of 15,000 residents (networks' members, recruitment) scale
-        # with the wijk, so a wijk of any size is the same deprived wijk.
+        # Sizes given per default wijk of 15,000 residents scale with the wijk; a network's sizes
+        # (founders, recruiters, members per buurt held) scale with the buurt it holds, whose
+        # population is residents / buurten (default 15,000 / 8), so a wijk of any size and any
+        # number of buurten is the same deprived wijk.
         self.size_scale = cfg.neighbourhood.residents / 15000.0
+        self.buurt_scale = (cfg.neighbourhood.residents / cfg.neighbourhood.buurten) / (15000.0 / 8)
         self.steps_per_year = round(1.0 / self.dt)
         after = cfg.years.after_start
         if after is None:
@@ -413,7 +416,7 @@ class Neighbourhood(mesa.Model):
         for b in free[:k]:
             net = CriminalNetwork(self, self.next_network_id, [int(b)])
             self.next_network_id += 1
-            net.seed_members(max(1, round(self.cfg.networks.initial_members * self.size_scale)))
+            net.seed_members(max(1, round(self.cfg.networks.initial_members * self.buurt_scale)))
 
     def dissolve_network(self, net: CriminalNetwork) -> None:
         leave_network(self, net.members(), "dissolved")

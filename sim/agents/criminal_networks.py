@@ -93,6 +93,7 @@ class CriminalNetwork(mesa.Agent):
         self.revenue = 0.0
         self.pressure = 0.0  # smoothed arrests per member per year
         self.recruited = 0
+        self.empty_since: float | None = None  # year the network last had no members in the wijk
 
     def members(self) -> np.ndarray:
         """Rows of this network's members."""
@@ -123,7 +124,7 @@ class CriminalNetwork(mesa.Agent):
     def maybe_expand(self, n_mem: int) -> None:
         """A network with many members per buurt takes on an adjacent buurt without a network."""
         m = self.model
-        if n_mem <= m.cfg.networks.expand_members_per_buurt * m.size_scale * len(self.territory):
+        if n_mem <= m.cfg.networks.expand_members_per_buurt * m.buurt_scale * len(self.territory):
             return
         taken = {b for net in m.networks() for b in net.territory}
         for b in self.territory:
@@ -200,15 +201,24 @@ def _step_group(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np
         nw.revenue = n_r * REVENUE_PER_RUNNER
         offer[k] = c.wage_offer * (1.0 - 0.5 * min(nw.pressure, 1.0))
     left = [(aged, aged_net), (quits, quit_net)] if k_nets > 1 else []
-    joined, rejoined = _recruit(m, nets, ctx, ids, n_left > 0, offer, policing, left)
-    # In agent order: a network left without members dissolves; the others may expand. Expansion
-    # counts the start-of-step members now in the network: those still in, and leavers (of any
-    # network) it recruited this step; its other recruits count from the next step.
+    # Every network recruits, also one whose members are all gone: its market and organisation
+    # (mostly outside the wijk) remain, so it is abandoned only after ``abandon_years`` without
+    # members. Without this a network in a small wijk, a handful of members, died out by chance and
+    # the same wijk at a smaller size had no networks (not size-invariant).
+    joined, rejoined = _recruit(m, nets, ctx, ids, np.ones(k_nets, dtype=bool), offer, policing, left)
+    # In agent order: a network without members for ``abandon_years`` dissolves; the others may
+    # expand. Expansion counts the start-of-step members now in the network: those still in, and
+    # leavers (of any network) it recruited this step; its other recruits count from the next step.
     for nw, n, j, r in zip(nets, n_left.tolist(), joined.tolist(), rejoined.tolist(), strict=True):
-        if n == 0:
-            m.dissolve_network(nw)
-        else:
-            nw.recruited += j
+        nw.recruited += j
+        if n + j == 0:
+            if nw.empty_since is None:
+                nw.empty_since = m.year
+            if m.year - nw.empty_since >= c.abandon_years - 1e-9:
+                m.dissolve_network(nw)
+            continue
+        nw.empty_since = None
+        if n:
             nw.maybe_expand(n + r)
 
 
@@ -223,7 +233,7 @@ def _recruit(m: Neighbourhood, nets: list[CriminalNetwork], ctx: dict[str, np.nd
     p = m.pop.p
     k_nets = len(nets)
     joined = rejoined = np.zeros(k_nets, dtype=np.int64)
-    cap = c.recruit_capacity * m.size_scale * m.dt
+    cap = c.recruit_capacity * m.buurt_scale * m.dt
     if cap <= 0 or not active.any():
         return joined, rejoined
     owner = np.full(m.n_buurten + 1, -1, dtype=np.intp)  # buurt -> position of the network holding it
