@@ -40,6 +40,9 @@ class Role:
     regular_load: float  # load of regular provision in a deprived wijk (demand / capacity)
     contact: bool  # residents meet this role in person (familiar faces build trust)
     wijk_wide: bool = False  # posts serve the whole wijk (few posts) rather than one buurt
+    # Effectiveness of a newcomer without local knowledge, as a share of a familiar colleague's
+    # (est. 0.3: casework, policing and teaching lean on knowing the people and the place).
+    newcomer: float = 0.3
 
 
 ROLES = {
@@ -49,8 +52,10 @@ ROLES = {
     "teacher": Role("teacher", "school", 22.0, 1.1, False),
     # Youth care norm 13 cases per FTE; >20 in practice -> regular load ~1.6.
     "youth_worker": Role("youth_worker", "youth", 13.0, 1.6, True),
-    # Buurtconcierge: one per ~800 dwellings (est.); none in regular provision.
-    "caretaker": Role("caretaker", "clean_intact_safe", 800.0, math.inf, True),
+    # Buurtconcierge: one per ~800 dwellings (est.); none in regular provision. Cleaning up and
+    # repairing need little local knowledge (est. 0.8): clean-intact-safe acts within months
+    # (Branas et al. 2018, PNAS 115(12): vacant-lot remediation cut gun violence within the trial).
+    "caretaker": Role("caretaker", "clean_intact_safe", 800.0, math.inf, True, newcomer=0.8),
     # Social-team / work coach: 40 clients per FTE (est.); regular load ~1.5 (est.).
     "social_worker": Role("social_worker", "work", 40.0, 1.5, True, wijk_wide=True),
 }
@@ -154,8 +159,10 @@ class Professional(mesa.Agent):
 
     @property
     def effectiveness(self) -> float:
-        """A newcomer is 30 % as effective as a fully familiar professional (est.)."""
-        return 0.3 + 0.7 * self.knowledge if self.filled else 0.0
+        """A newcomer is ``Role.newcomer`` (mostly 30 %) as effective as a fully familiar
+        professional (est.)."""
+        n0 = ROLES[ROLE_NAMES[self.model.posts.role_i[self.slot]]].newcomer
+        return n0 + (1.0 - n0) * self.knowledge if self.filled else 0.0
 
 
 def vacancy_durations(model: Neighbourhood, post_ids: np.ndarray) -> np.ndarray:

@@ -35,6 +35,7 @@ INPUT_HALF = 50.0  # euro per resident per year giving 63 % of an input's full e
 CONTACT = np.array([role.contact for role in ROLES.values()])
 CONTACT_ROWS = np.flatnonzero(CONTACT)
 CONTACT_F = CONTACT.astype(float)
+NEWCOMER = np.array([role.newcomer for role in ROLES.values()])
 ROW = {r: i for i, r in enumerate(ROLES)}
 BOOST_DOMAINS = tuple(role.domain for role in ROLES.values()) + ("housing",)
 WIJK_WIDE = np.array([role.wijk_wide for role in ROLES.values()])
@@ -75,7 +76,8 @@ def regular_reference(staffing: object, overload_quality_effect: float
     Computed from the config, not measured: a role staffed at its norm (``ROLES``: FTE = demand /
     (caseload x regular load), e.g. one wijkagent per 5,000 residents at 80 % of time) with posts
     in the steady state of the quit and vacancy process (``_occupancy``) has load = regular load /
-    filled share, coverage = filled share x (0.3 + 0.7 knowledge) / regular load (at most 1) and
+    filled share, coverage = filled share x (n0 + (1 - n0) knowledge) / regular load (at most 1;
+    n0 = ``Role.newcomer``, 0.3 for the roles with regular posts) and
     quality = 1 / (1 + e x overload), as ``Services.update`` computes them. Support is 0 in regular
     provision. Roles without regular posts (caretakers) have level 0.
     """
@@ -90,7 +92,8 @@ def regular_reference(staffing: object, overload_quality_effect: float
             load = role.regular_load / filled
             filled, know, rel, _ = _occupancy(staffing, min(max(load - 1.0, 0.0), 9.0))
         load = role.regular_load / filled
-        coverage = min(1.0, filled * (0.3 + 0.7 * know) / role.regular_load)
+        coverage = min(1.0, filled * (role.newcomer + (1.0 - role.newcomer) * know)
+                       / role.regular_load)
         quality = 1.0 / (1.0 + overload_quality_effect * min(max(load - 1.0, 0.0), 9.0))
         levels[name] = coverage * quality
         if role.contact:
@@ -159,7 +162,8 @@ class Services:
         key = role_i * n + where
         size = N_ROLES * n
         fte = np.where(is_filled, P.fte[live], 0.0)  # filled full-time equivalents
-        w_eff = fte * (0.3 + 0.7 * know) * np.where(is_prog, prog_eff, 1.0)
+        n0 = NEWCOMER[role_i]
+        w_eff = fte * (n0 + (1.0 - n0) * know) * np.where(is_prog, prog_eff, 1.0)
         # Sums by (role, buurt) in one array: demand, filled FTE, effective capacity, relationships.
         t = np.empty((4, N_ROLES, n))
         t[0] = demand
