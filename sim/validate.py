@@ -61,10 +61,15 @@ class Row:
     fmt: str = "{:.3f}"
 
 
-def run_seed(seed: int, residents: int = 15000) -> dict[str, Any]:
-    """One default run (outcome age 33): the raw quantities the scorecard pools."""
-    cfg = validate_config({"seed": seed, "neighbourhood": {"residents": residents},
-                           "cohort": {"outcome_age": OUTCOME_AGE}})
+def run_seed(seed: int, residents: int = 15000, overrides: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
+    """One default run (outcome age 33): the raw quantities the scorecard pools. ``overrides``
+    (config group -> keys) serve tests that cut a mechanism."""
+    raw: dict[str, Any] = {"seed": seed, "neighbourhood": {"residents": residents},
+                           "cohort": {"outcome_age": OUTCOME_AGE}}
+    for group, keys in (overrides or {}).items():
+        raw.setdefault(group, {}).update(keys)
+    cfg = validate_config(raw)
     m = Neighbourhood(cfg)
     levels = {r: [] for r in ROLES}
     fam = []
@@ -146,11 +151,13 @@ def shape_rows(runs: list[dict[str, Any]], pairs: list[dict[str, Any]]) -> list[
     br = ("Branas et al. 2018 (PNAS 115(12)): vacant-lot remediation cut gun violence 29 % within "
           "a 38-month trial; fast = share >= 0.4 (est.)")
     out.append((Row("fast_crime", "Programme (long_term - baseline, paired): share of the year "
-                    "8-10 crime effect reached in years 1-2", ">= 0.4 (fast)", f">= {FAST_MIN}", br,
-                    lambda v: v >= FAST_MIN), sh["crime"]))
+                    "8-10 crime effect reached in years 1-2", ">= 0.4 (fast)",
+                    f">= {FAST_MIN} and the year 8-10 effect < 0", br,
+                    lambda v, late=sh["crime_late"]: late < 0 and v >= FAST_MIN), sh["crime"]))
     out.append((Row("fast_cleanup", "Programme: share of the year 8-10 effect on disorder removed "
                     "by clean-up (caretakers, initiatives) reached in years 1-2", ">= 0.4 (fast)",
-                    f">= {FAST_MIN}", br, lambda v: v >= FAST_MIN), sh["cleaned"]))
+                    f">= {FAST_MIN} and the year 8-10 effect > 0", br,
+                    lambda v, late=sh["cleaned_late"]: late > 0 and v >= FAST_MIN), sh["cleaned"]))
     out.append((Row("physical_disorder", "Programme: the same for all physical disorder (clean-up "
                     "and dwelling repairs, which take years)", "reported", "reported", br,
                     lambda v: True), sh["physical"]))
