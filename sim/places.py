@@ -1,7 +1,7 @@
 """The national distribution of places: one scale for the wijk and everywhere else.
 
 Every place a person can live - the wijk's buurten and the places elsewhere that movers go to - sits
-on one scale of liveability, school quality, disorder, crime and income (DESIGN §2.6, "one national
+on one scale of liveability, school quality, disorder, crime and income (docs/model.md §7.19, "one national
 scale"). A place elsewhere is a *percentile* ``u`` of the population-weighted distribution of Dutch
 neighbourhoods (0 = the worst, 1 = the best). One latent deprivation score ``z = Phi^-1(u)`` sets its
 mean income rank, dwelling quality and (youth) crime; disorder, collective efficacy, school quality

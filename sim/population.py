@@ -66,7 +66,7 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[type, object]] = {
     "tenure": (np.int8, TENURE_CORPORATION),
     "head_birth": (np.float64, 0.0),  # model year the head was born
     "moved_in": (np.float64, 0.0),  # model year the household moved in
-    "rank": (np.float64, 50.0),  # household income rank (highest of its adults' ranks)
+    "rank": (np.float64, 50.0),  # household standardised income rank (national percentile; mechanisms.income)
 }
 
 

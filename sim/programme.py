@@ -77,6 +77,8 @@ class Programme:
         self.money = {"allocated": 0.0, "spent": 0.0, "unspent": 0.0}
         self.rng_funding = model.streams.gen("funding")
         self.rng_politics = model.streams.gen("politics")
+        self.rng_reassign = model.streams.gen("reassign")  # staff reassigned at a reset
+        self.rng_reorganise = model.streams.gen("reorganise")  # the plan re-drawn at a reset
         self.started = False
         if self.enabled and pc.horizon_years > 0:
             self._schedule()
@@ -232,11 +234,13 @@ class Programme:
         if pc.relabel_effectiveness < 1.0:
             self.relabel_until = m.year + pc.relabel_years
         self.knowledge.reset(pol.memory_loss)
+        # Per-purpose streams: the politics stream draws only the calendar and the reset decisions,
+        # so arms with different numbers of posts stay paired on every later political event.
         for post in self.posts():
-            if post.filled and self.rng_politics.random() < pol.reassign_share:
+            if post.filled and self.rng_reassign.random() < pol.reassign_share:
                 post.vacate("reassigned")
         # New priorities: part of the plan is re-drawn, unless the partners hold to it.
-        new = self.rng_politics.dirichlet(np.ones(len(DOMAINS)))  # always drawn: aligned
+        new = self.rng_reorganise.dirichlet(np.ones(len(DOMAINS)))  # one draw per reset
         r = pol.reorganise_share * partners_break
         self.commitment *= 1.0 - pol.commitment_loss * partners_break
         if r > 0 or pol.budget_shock > 0:

@@ -1,4 +1,4 @@
-"""Rates to probabilities: the one conversion every per-year rate goes through (DESIGN §2.1).
+"""Rates to probabilities: the one conversion every per-year rate goes through (docs/model.md, conventions).
 
 Every rate in the configs is per year; over a step of ``dt`` years an event with hazard ``rate``
 happens with probability ``1 - exp(-rate * dt)``, and a stock relaxing towards its target at ``rate``

@@ -128,23 +128,24 @@ def _peak(counts: np.ndarray, py: np.ndarray) -> int:
 def shape_rows(runs: list[dict[str, Any]], pairs: list[dict[str, Any]]) -> list[tuple[Row, float]]:
     """Rows on response shapes (``sim.validate_shapes``): exposure dose-response, fast vs slow."""
     out: list[tuple[Row, float]] = []
-    g = pooled_gains(runs)
-    ch = "Chetty & Hendren 2018 (QJE): ~4 %/yr of the place difference until ~23, none after"
-    out.append((Row("dose_early", "Dose-response: movers at 0-5 vs stayers, childhood "
-                    "neighbourhood's term in income rank (rank points)", "> 0 (they move to better "
-                    "places)", "> 0", ch, lambda v: v > 0, "{:.2f}"), float(g[0])))
-    falls = int(sum(g[i + 1] >= g[i] for i in range(3)))
-    out.append((Row("dose_decreasing", "Dose-response: gain falls with age at moving out "
-                    "(0-5, 6-11, 12-17, 18-22): bins out of order", "0", "0", ch,
-                    lambda v: v == 0, "{:.0f}"), float(falls)))
-    out.append((Row("dose_after23", "Dose-response: gain of moving at 23+ / gain at 0-5", "0",
-                    "abs(x) <= 0.1", ch, lambda v: abs(v) <= 0.1),
-                float(g[-1] / g[0]) if g[0] > 0 else float("nan")))
-    lo, hi = MOVE_BINS[2]
-    out.append((Row("dose_teen", f"Dose-response: gain of moving at {lo:.0f}-{hi - 1:.0f} / gain "
-                    "at 0-5 (reported: linear exposure to 23 gives ~0.4; the model weighs years "
-                    "before 13 fully and fades to 23, which gives less)", "~0.4 (linear)",
-                    "reported", ch, lambda v: True), float(g[2] / g[0]) if g[0] > 0 else float("nan")))
+    if runs:
+        g = pooled_gains(runs)
+        ch = "Chetty & Hendren 2018 (QJE): ~4 %/yr of the place difference until ~23, none after"
+        out.append((Row("dose_early", "Dose-response: movers at 0-5 vs stayers, childhood "
+                        "neighbourhood's term in income rank (rank points)", "> 0 (they move to better "
+                        "places)", "> 0", ch, lambda v: v > 0, "{:.2f}"), float(g[0])))
+        falls = int(sum(g[i + 1] >= g[i] for i in range(3)))
+        out.append((Row("dose_decreasing", "Dose-response: gain falls with age at moving out "
+                        "(0-5, 6-11, 12-17, 18-22): bins out of order", "0", "0", ch,
+                        lambda v: v == 0, "{:.0f}"), float(falls)))
+        out.append((Row("dose_after23", "Dose-response: gain of moving at 23+ / gain at 0-5", "0",
+                        "abs(x) <= 0.1", ch, lambda v: abs(v) <= 0.1),
+                    float(g[-1] / g[0]) if g[0] > 0 else float("nan")))
+        lo, hi = MOVE_BINS[2]
+        out.append((Row("dose_teen", f"Dose-response: gain of moving at {lo:.0f}-{hi - 1:.0f} / gain "
+                        "at 0-5 (reported: linear exposure to 23 gives ~0.4; the model weighs years "
+                        "before 13 fully and fades to 23, which gives less)", "~0.4 (linear)",
+                        "reported", ch, lambda v: True), float(g[2] / g[0]) if g[0] > 0 else float("nan")))
     if not pairs:
         return out
     sh = response_shares(pairs)

@@ -263,3 +263,31 @@ def test_municipal_programmes_are_relabelled_about_every_two_to_four_years():
         resets += m.programme.counts["resets"]
         years += 20.0
     assert 1 / 4 <= resets / years <= 1 / 2, resets / years
+
+
+def test_arms_with_different_posts_stay_paired_on_political_events(monkeypatch):
+    """Common random numbers across arms: a reset's per-post reassignment and its new plan draw from
+    their own streams, so two arms with different numbers of programme posts (budget 150 vs 400 euro
+    per resident) see the same reset decisions at the same political events, even after resets."""
+    from sim.programme import Programme
+
+    def reset_years(budget: float) -> list[float]:
+        years: list[float] = []
+        orig = Programme.reset
+
+        def rec(self):
+            years.append(self.model.year)
+            orig(self)
+
+        monkeypatch.setattr(Programme, "reset", rec)
+        cfg = validate(small(5, funding={"annual_budget_per_resident": budget},
+                             programme={"horizon_years": 20},
+                             politics={"reset_probability": 0.6},
+                             years={"burn_in": 2, "after_start": 20}))
+        Neighbourhood(cfg).run()
+        monkeypatch.setattr(Programme, "reset", orig)
+        return years
+
+    low, high = reset_years(150.0), reset_years(400.0)
+    assert len(low) >= 3
+    assert low == high
