@@ -167,11 +167,10 @@ def update_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None,
     its adults' earnings, at least the social minimum, over the CBS equivalence scale), the measure
     the generation's outcome and CBS's mobility figures use.
 
-    With ``hids``: only those (new) households (``rows``, their members, is accepted for the callers'
-    convenience; the ranks are computed from the columns).
+    With ``hids`` and ``rows``: only those (new) households, whose members are exactly ``rows``.
     """
     h = model.pop.h
-    ranks = income.wijk_household_ranks(model)
+    ranks = income.wijk_household_ranks(model, rows if hids is not None else None)
     if hids is None:
         h.rank[:] = ranks
     else:

@@ -174,11 +174,12 @@ def benefit_income(cfg: WijksimConfig) -> float:
     return float(earnings(np.array([cfg.work.rank_benefit]))[0])
 
 
-def own_earnings(model: Neighbourhood) -> np.ndarray:
-    """Every person's own earnings (work or pension; 0 without either)."""
+def own_earnings(model: Neighbourhood, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """Own earnings (work or pension; 0 without either) of persons ``rows`` (default: everyone)."""
     p = model.pop.p
-    working = p.employed | (p.age >= model.cfg.work.retirement_age)
-    return np.where(working, earnings(p.income_rank), 0.0)
+    rank = p.income_rank[rows]
+    working = p.employed[rows] | (p.age[rows] >= model.cfg.work.retirement_age)
+    return np.where(working, earnings(rank), 0.0)
 
 
 def rank_of(model: Neighbourhood, standardised: np.ndarray) -> np.ndarray:
@@ -189,18 +190,22 @@ def rank_of(model: Neighbourhood, standardised: np.ndarray) -> np.ndarray:
 
 def single_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     """Household rank of persons ``rows`` living alone (own earnings, at least the social minimum)."""
-    return rank_of(model, np.maximum(own_earnings(model)[rows], benefit_income(model.cfg)))
+    return rank_of(model, np.maximum(own_earnings(model, rows), benefit_income(model.cfg)))
 
 
-def wijk_household_ranks(model: Neighbourhood) -> np.ndarray:
+def wijk_household_ranks(model: Neighbourhood, rows: slice | None = None) -> np.ndarray:
     """Household standardised income rank of every household (index = household id): its
-    non-dependent members' earnings, at least the social minimum, over the equivalence scale."""
+    non-dependent members' earnings, at least the social minimum, over the equivalence scale.
+    With ``rows`` (the members of some households, e.g. new ones) only those rows are read; the
+    other households' entries are then meaningless."""
     p = model.pop.p
+    sl = rows if rows is not None else slice(None)
     n_h = model.pop.h.n
-    adult = (p.hh >= 0) & ~p.dependent
-    own = own_earnings(model)
-    n_ad = np.bincount(p.hh[adult], minlength=n_h).astype(float)
-    earn = np.bincount(p.hh[adult], weights=own[adult], minlength=n_h)
+    hh = p.hh[sl]
+    adult = (hh >= 0) & ~p.dependent[sl]
+    own = own_earnings(model, sl)
+    n_ad = np.bincount(hh[adult], minlength=n_h).astype(float)
+    earn = np.bincount(hh[adult], weights=own[adult], minlength=n_h)
     scale = 1.0 + ADULT_WEIGHT * np.maximum(n_ad - 1.0, 0.0)
     return rank_of(model, np.maximum(earn, benefit_income(model.cfg) * scale) / scale)
 
@@ -210,8 +215,7 @@ def household_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     wijk their household's (``wijk_household_ranks``), elsewhere with a partner by the age rule."""
     p = model.pop.p
     benefit = benefit_income(model.cfg)
-    own_all = own_earnings(model)
-    own = own_all[rows]
+    own = own_earnings(model, rows)
     hh = p.hh[rows]
     inw = hh >= 0
     out = np.empty(rows.size)
