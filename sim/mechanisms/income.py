@@ -19,9 +19,16 @@ ranks into that measure:
   theirs (est.; educational homogamy) and who has work with probability ``PARTNER_EMPLOYED`` (est.;
   CBS net participation of 25-45-year-olds ~80-85 %);
 * the rank is the percentile of that income among a **national reference population** of adults
-  25-64, drawn once with the same rules (parents' rank uniform, skill, education at an average
-  school, employment at its steady state, partners as above). The same population gives the
-  national rank-rank slope the scorecard compares with Ravesteijn et al. (2024): 0.28 at age 35.
+  18-95 with the Dutch age structure (CBS ranks every person among all persons, not within a
+  generation), drawn once per config with the same rules (parents' rank uniform, skill, education at
+  an average school, employment at its steady state, partners as above, pensions). Households in the
+  wijk are ranked the same way (``wijk_household_ranks``: the household rank, hence children's
+  ``parent_rank``), so parents and children are on one scale.
+* Mobility figures of the reference (children 25-42, ``Reference``): the rank-rank slope on these
+  permanent incomes (Ravesteijn et al. 2024 average several years: 0.28 at 35), and the CBS 2023
+  measure: one year's income for each generation (a transitory component, log sd ``TRANSITORY_SD``,
+  est.) with parents ranked among all persons, where families with minors sit low (mean position 42,
+  CBS 2023). docs/model.md §7.3a and §9 say why the measurement matters.
 """
 
 from __future__ import annotations

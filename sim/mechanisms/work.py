@@ -4,9 +4,9 @@ Employment follows a two-state hazard model: job finding ``f`` and job loss ``s`
 shifted by education level and skill (log-linear, our estimates), so the steady-state employment
 share is f/(f+s). The income rank (a national percentile, 0-100) of a worker rises with education,
 skill and a persistent personal component; people without work sit near the bottom (benefits). The
-parameters are tuned (est.) so the wijk's adults have a mean rank around 30 and children of the
-poorest fifth mostly stay low (CBS 2023: ~21 % of them are in the poorest fifth as adults and ~1 in 5
-reach the top fifth; docs/model.md reports how far the model is from that).
+parameters are estimates; the household income built on them (``sim.mechanisms.income``) is checked
+against CBS 2023's intergenerational transitions and Ravesteijn et al.'s rank-rank slope on a national
+reference population (docs/model.md §7.3a, §9).
 """
 
 from __future__ import annotations
