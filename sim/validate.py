@@ -138,7 +138,7 @@ def shape_rows(runs: list[dict[str, Any]], pairs: list[dict[str, Any]]) -> list[
         out.append((Row("dose_decreasing", "Dose-response: gain falls with age at moving out "
                         "(0-5, 6-11, 12-17, 18-22): bins out of order", "0", "0", ch,
                         lambda v: v == 0, "{:.0f}"), float(falls)))
-        out.append((Row("dose_after23", "Dose-response: gain of moving at 23+ / gain at 0-5", "0",
+        out.append((Row("dose_after23", "Dose-response: gain of moving at 23-27 / gain at 0-5", "0",
                         "abs(x) <= 0.1", ch, lambda v: abs(v) <= 0.1),
                     float(g[-1] / g[0]) if g[0] > 0 else float("nan")))
         lo, hi = MOVE_BINS[2]

@@ -27,8 +27,9 @@ from sim.mechanisms import work
 from sim.model import Neighbourhood
 from sim.population import EDU_START
 
-# Ages at moving out: early childhood, childhood, adolescence, until 23, after exposure ends.
-MOVE_BINS = ((0.0, 6.0), (6.0, 12.0), (12.0, 18.0), (18.0, 23.0), (23.0, 34.0))
+# Ages at moving out: early childhood, childhood, adolescence, until 23, the five years after
+# exposure ends (later moves would gain nothing under any plausible age limit and dilute the check).
+MOVE_BINS = ((0.0, 6.0), (6.0, 12.0), (12.0, 18.0), (18.0, 23.0), (23.0, 28.0))
 EARLY, LATE = (1, 3), (8, 11)  # years [1, 3) and [8, 11) after the programme starts
 FAST_MIN, SLOW_MAX = 0.4, 0.3  # "fast": >= 40 % of the later effect within years 1-2 (est.);
 #                                 "slow": <= 30 % (est.)

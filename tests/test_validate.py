@@ -56,16 +56,21 @@ def _rows(runs, pairs=()) -> dict[str, tuple[v.Row, float]]:
 def test_dose_response_rows_pass_and_fail_when_exposure_never_ends():
     """Chetty & Hendren's shape on the generation's movers (seeds 0-2): the neighbourhood term of
     those who moved out young exceeds the stayers', the gain falls with the age at moving, and a
-    move after 23 gains nothing. With exposure counting at every age (the age limit cut), a move at
-    23+ still gains and the row fails."""
+    move at 23-27 gains nothing. With exposure counting fully to 25 and fading to 30 (the age limit
+    moved to the top of its range) a move at 23-27 still gains and that row fails; without the
+    neighbourhood term in income (``work.rank_per_exposure = 0``) early movers gain nothing."""
     seeds = range(3)
     rows = _rows([v.run_seed(s) for s in seeds])
     for key in ("dose_early", "dose_decreasing", "dose_after23"):
         row, val = rows[key]
         assert row.check(val), (key, val)
-    cut = {"school": {"exposure_full_age": 60.0, "exposure_zero_age": 60.0}}
-    row, val = _rows([v.run_seed(s, overrides=cut) for s in seeds])["dose_after23"]
-    assert not row.check(val) and val > 0.3, val
+    later = {"school": {"exposure_full_age": 25.0, "exposure_zero_age": 30.0}}  # the range's top
+    row, val = _rows([v.run_seed(s, overrides=later) for s in seeds])["dose_after23"]
+    print(f"\ngain at 23-27 / gain at 0-5 with exposure to 30: {val:.3f}")
+    assert not row.check(val), val
+    none = {"work": {"rank_per_exposure": 0.0}}  # the neighbourhood term cut
+    row, val = _rows([v.run_seed(s, overrides=none) for s in seeds])["dose_early"]
+    assert not row.check(val), val
 
 
 @pytest.mark.slow
