@@ -170,8 +170,7 @@ def update_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None,
     With ``hids`` and ``rows``: only those (new) households, whose members are exactly ``rows``.
     """
     h = model.pop.h
-    ranks = income.wijk_household_ranks(model, rows if hids is not None else None)
     if hids is None:
-        h.rank[:] = ranks
+        h.rank[:] = income.wijk_household_ranks(model)
     else:
-        h.rank[hids] = ranks[hids]
+        h.rank[hids] = income.wijk_household_ranks(model, hids, rows)

@@ -200,19 +200,24 @@ def single_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     return rank_of(model, np.maximum(own_earnings(model, rows), benefit_income(model.cfg)))
 
 
-def wijk_household_ranks(model: Neighbourhood, rows: slice | None = None) -> np.ndarray:
-    """Household standardised income rank of every household (index = household id): its
-    non-dependent members' earnings, at least the social minimum, over the equivalence scale.
-    With ``rows`` (the members of some households, e.g. new ones) only those rows are read; the
-    other households' entries are then meaningless."""
+def wijk_household_ranks(model: Neighbourhood, hids: np.ndarray | None = None,
+                         rows: slice | np.ndarray | None = None) -> np.ndarray:
+    """Household standardised income rank (its non-dependent members' earnings, at least the social
+    minimum, over the equivalence scale) of households ``hids`` (default: every household, index =
+    household id). ``rows``, when given, are exactly the members of ``hids`` (spares a search)."""
     p = model.pop.p
-    sl = rows if rows is not None else slice(None)
     n_h = model.pop.h.n
-    hh = p.hh[sl]
-    adult = (hh >= 0) & ~p.dependent[sl]
-    own = own_earnings(model, sl)
+    if hids is None:
+        sel: slice | np.ndarray = slice(None)
+    else:
+        sel = rows if rows is not None else np.flatnonzero(np.isin(p.hh, hids))
+    hh = p.hh[sel]
+    adult = (hh >= 0) & ~p.dependent[sel]
+    own = own_earnings(model, sel)
     n_ad = np.bincount(hh[adult], minlength=n_h).astype(float)
     earn = np.bincount(hh[adult], weights=own[adult], minlength=n_h)
+    if hids is not None:
+        n_ad, earn = n_ad[hids], earn[hids]
     scale = 1.0 + ADULT_WEIGHT * np.maximum(n_ad - 1.0, 0.0)
     return rank_of(model, np.maximum(earn, benefit_income(model.cfg) * scale) / scale)
 
@@ -227,7 +232,8 @@ def household_rank(model: Neighbourhood, rows: np.ndarray) -> np.ndarray:
     inw = hh >= 0
     out = np.empty(rows.size)
     if inw.any():
-        out[inw] = wijk_household_ranks(model)[hh[inw]]
+        hids, at = np.unique(hh[inw], return_inverse=True)
+        out[inw] = wijk_household_ranks(model, hids)[at]
     away = ~inw
     if away.any():
         # Elsewhere: a partner by the age rule (persistent draws keyed by person id).
