@@ -151,7 +151,6 @@ def test_dotted_knob_names_work_in_a_design(tmp_path):
 
 # -- slow: the other studies at a tiny size ----------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.pending(reason="written, never run green here yet (issue 12 still open)")
 def test_funding_x_turnover_grid(tmp_path):
     out = tmp_path / "fx"
     study("funding_x_turnover", out, "funding.volatility=0,0.6", "staffing.turnover_rate=0.1,0.5")
@@ -166,7 +165,6 @@ def test_funding_x_turnover_grid(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.pending(reason="written, never run green here yet (issue 12 still open)")
 def test_sensitivity_morris_then_sobol_on_the_top_knobs(tmp_path):
     out = tmp_path / "se"
     study("sensitivity", out, "--knobs", "moving.riser_effect,staffing.turnover_rate,"

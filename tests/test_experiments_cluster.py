@@ -13,8 +13,7 @@ import pytest
 
 from sim.standins.testing import REPO, app_env, run_app
 
-pytestmark = [pytest.mark.cluster,
-              pytest.mark.pending(reason="never run against the local Slurm yet (issue 12 still open)")]
+pytestmark = pytest.mark.cluster
 
 TINY = ["--seeds", "2", "--size", "small", "--quiet", "years.burn_in=0",
         "neighbourhood.residents=1000", "cohort.min_age=12", "cohort.max_age=14",
