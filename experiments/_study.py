@@ -154,6 +154,38 @@ def write_findings(args: Args, lines: list[str]) -> Path:
     return path
 
 
+def constant_outcome(runs: pd.DataFrame, outcome: str) -> str | None:
+    """A plain-words warning when ``outcome`` has one value in every run (else None).
+
+    Then no scenario or knob changed it, every difference is exactly 0 and every sensitivity
+    index 0 or undefined: an artefact of the set-up, not a finding. The known case: a generation
+    measured at ``cohort.outcome_age`` 18, when nobody in it works yet, so each person's income rank
+    is the benefit level plus their own (seeded, common-random-number) component, whatever the
+    programme does (``sim.mechanisms.work``)."""
+    if outcome not in runs.columns:
+        return None
+    v = pd.to_numeric(runs[outcome], errors="coerce").dropna()
+    if len(v) < 2 or v.nunique() > 1:
+        return None
+    why = ""
+    emp = "generation.by_origin.employed"
+    if outcome.endswith("income_rank") and emp in runs.columns and (runs[emp] == 0).all():
+        why = (" Nobody in the generation has work at the outcome age in any run, so each "
+               "person's income rank is the benefit level, which no scenario changes; measure "
+               "at an age when they work (cohort.outcome_age=25, the default).")
+    return (f"{outcome} is {v.iloc[0]:.4g} in all {len(v)} runs: the differences below are 0 by "
+            f"construction, not a finding.{why}")
+
+
+def warn_constant(runs: pd.DataFrame, outcome: str, lines: list[str]) -> str | None:
+    """:func:`constant_outcome`, echoed to stderr and added to the findings ``lines``."""
+    w = constant_outcome(runs, outcome)
+    if w:
+        print(f"experiments: warning: {w}", file=sys.stderr, flush=True)
+        lines += ["", f"**Warning:** {w}"]
+    return w
+
+
 def fmt_ci(d: float, lo: float, hi: float, unit: str = "", dec: int = 2) -> str:
     """``+1.23 (95 % CI -0.10 to +2.50) unit``."""
     return f"{d:+.{dec}f} (95 % CI {lo:+.{dec}f} to {hi:+.{dec}f}){' ' + unit if unit else ''}"

@@ -24,6 +24,7 @@ from experiments._study import (
     parse,
     run_sweep,
     save,
+    warn_constant,
     write_findings,
     write_report,
 )
@@ -53,7 +54,7 @@ def analyse(runs: pd.DataFrame, args: Args) -> dict:
     fig = differences_chart(runs, present, by="scenario", reference=REFERENCE,
                             scenarios=list(rank["scenario"]))
     png = save(fig, args, NAME)
-    return {"differences": d, "ranking": rank, "figure": png}
+    return {"differences": d, "ranking": rank, "figure": png, "runs": runs}
 
 
 def report(res: dict, args: Args) -> None:
@@ -69,6 +70,7 @@ def report(res: dict, args: Args) -> None:
         lines.append(f"{int(r['rank'])}. `{r['scenario']}`: {ci} ({r['verdict']})")
         rows.append([(str(int(r["rank"])), ""), (str(r["scenario"]), ""), (ci, "num"),
                      (r["verdict"], r["verdict"])])
+    warn = warn_constant(res["runs"], f"generation.by_origin.{OUTCOME}", lines)
     write_findings(args, lines)
     worst = rank.iloc[0]
     key = (f"Losing '{worst['scenario']}' costs the generation most: "
@@ -76,7 +78,8 @@ def report(res: dict, args: Args) -> None:
            " compared with the programme that meets all seven conditions (the model's result).")
     body = para("Each arm differs from long_term in one condition's knobs only; runs share seeds "
                 "(common random numbers) and differences are paired by seed.") + \
-        table(["rank", "arm", "difference by origin (95 % CI)", "verdict"], rows)
+        table(["rank", "arm", "difference by origin (95 % CI)", "verdict"], rows) + \
+        (para("Warning: " + warn) if warn else "")
     write_report(args, "Seven conditions: what each is worth", key,
                  [Section("seven-conditions", "Differences from long_term", body)])
 

@@ -59,6 +59,19 @@ def test_user_grid_values_replace_the_study_s_and_other_overrides_pass_through(t
         parse("x", "d", ["--sedes", "3"])
 
 
+def test_an_outcome_equal_in_every_run_is_flagged_not_reported_as_a_finding():
+    from experiments._study import constant_outcome
+
+    emp = "generation.by_origin.employed"
+    flat = pd.DataFrame({OUT: [10.288103] * 4, emp: [0.0] * 4})
+    w = constant_outcome(flat, OUT)
+    assert w is not None and "10.29 in all 4 runs" in w and "cohort.outcome_age=25" in w
+    assert "outcome_age" not in constant_outcome(flat.assign(**{emp: [0.0, 0.1, 0, 0]}), OUT)
+    assert constant_outcome(flat.assign(**{OUT: [10.3, 10.3, 10.3, 10.4]}), OUT) is None
+    assert constant_outcome(flat.head(1), OUT) is None  # one run: nothing to compare
+    assert constant_outcome(flat, "generation.by_origin.trust") is None  # column absent
+
+
 # -- studies, everyday at a subset of their grids -------------------------------------------------
 def test_seven_conditions_ranks_arms_by_their_paired_difference_from_long_term(tmp_path):
     out = tmp_path / "sc"
@@ -122,6 +135,10 @@ def test_horizon_reports_gain_per_horizon_and_what_remains_after_the_money_stops
     assert liv.loc[(1, 5), "difference"] == pytest.approx(
         (a["liveability"] - b["liveability"]).mean())
     assert_png(out / "figures" / "horizon.png")
+    # at 18 the generation's income rank may be the same in every run (nobody works yet): the
+    # findings must say so exactly when it is
+    constant = pd.concat([prog, ref])[OUT].nunique() == 1
+    assert ("**Warning:**" in (out / "findings.md").read_text()) == constant
 
 
 def test_dotted_knob_names_work_in_a_design(tmp_path):
@@ -180,6 +197,28 @@ def test_sensitivity_morris_then_sobol_on_the_top_knobs(tmp_path):
     assert len(design) == 2 * (2 + 2)
     assert_png(out / "figures" / "sensitivity.png")
     assert_png(out / "figures" / "sensitivity_morris.png")
+
+
+@pytest.mark.slow
+def test_horizon_gain_at_25_is_not_the_zero_of_the_age_18_preview(tmp_path):
+    """The first gallery preview measured the generation at 18 and every horizon's gain came out
+    exactly 0.00 (nobody works at 18). Measured at 25 the income ranks differ between the
+    programme and no programme, the gains are the seed-paired differences, and no warning."""
+    out = tmp_path / "h25"
+    study("horizon", out, "programme.horizon_years=2,8", "cohort.outcome_age=25",
+          "years.after_start=13")
+    prog = pd.read_parquet(out / "long_term" / "runs.parquet")
+    ref = pd.read_parquet(out / "no_programme" / "runs.parquet")
+    both = pd.concat([prog, ref])
+    assert both["generation.by_origin.employed"].gt(0).all()
+    assert both[OUT].nunique() > 1
+    gains = pd.read_csv(out / "gains.csv")
+    assert (gains["difference"] != 0).any()
+    for _, r in gains.iterrows():
+        a = prog[prog["programme.horizon_years"] == r["programme.horizon_years"]]
+        assert r["difference"] == pytest.approx(
+            (a.set_index("seed")[OUT] - ref.set_index("seed")[OUT]).mean())
+    assert "**Warning:**" not in (out / "findings.md").read_text()
 
 
 @pytest.mark.slow
