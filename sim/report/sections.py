@@ -218,15 +218,9 @@ def _flat(d: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def compared(data: ReportData, lang: str) -> Section:
-    """The scenarios: a description when the demo has one, and the settings that differ."""
-    descriptions: dict[Any, str] = {}
-    try:
-        from sim import demo
-
-        descriptions = {k: v for k, v in getattr(demo, "SCENARIOS", {}).items()
-                        if isinstance(v, str)}
-    except ImportError:
-        pass
+    """The scenarios: a description of each designed one (``sim.conditions.describe``: the
+    reference, the seven leave-one-out arms, the comparators), and the settings that differ."""
+    descriptions = {n: _describe(n) for n in data.scenarios}
     fin = data.finished
     configs = {}
     for n in data.scenarios:
@@ -254,6 +248,16 @@ def compared(data: ReportData, lang: str) -> Section:
         which = ", ".join(f"{r['run_dir']} ({r['status']})" for _, r in bad.head(10).iterrows())
         body.append(para(tx.t("not_finished", lang, n=len(bad), which=which), "note"))
     return Section("compared", tx.t("compared", lang), "\n".join(body))
+
+
+def _describe(scenario: Any) -> str:
+    """``sim.conditions.describe`` of a designed scenario; "" for any other name or sweep value."""
+    from sim import conditions
+
+    try:
+        return conditions.describe(str(scenario))
+    except KeyError:
+        return ""
 
 
 def _ranges(seeds: list[int]) -> str:
