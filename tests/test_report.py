@@ -242,3 +242,15 @@ def test_what_was_compared_describes_every_designed_arm():
         assert rows[n] == esc(conditions.describe(n)), n
     assert rows["my_own_variant"] == ""
     assert rows["long_term_unstable_staff"].startswith("long_term without condition")
+
+
+def test_the_conditions_section_maps_each_condition_to_its_arm_and_knobs():
+    """It used to look for a dict in sim.conditions and, finding a tuple, left the section out."""
+    from sim import conditions
+    from sim.report import sections
+
+    body = sections.conditions("en").body
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>.*?</td><td>(.*?)</td></tr>", body)
+    assert [(lab, arm) for lab, arm, _ in rows] == [(c.label, c.arm) for c in conditions.CONDITIONS]
+    for (_, _, knobs), c in zip(rows, conditions.CONDITIONS, strict=True):
+        assert knobs.split(", ") == list(c.knobs)
