@@ -51,8 +51,10 @@ def analyse(runs: pd.DataFrame, args: Args) -> dict:
     rank.insert(0, "rank", range(1, len(rank) + 1))
     rank["what"] = rank["scenario"].map(describe)
     rank.to_csv(args.out / "ranking.csv", index=False)
+    # wider than the chart's default: the arms' long names narrow the panels, and the panel
+    # titles ("ever a registered suspect, age 12-24: by origin") ran into each other
     fig = differences_chart(runs, present, by="scenario", reference=REFERENCE,
-                            scenarios=list(rank["scenario"]))
+                            scenarios=list(rank["scenario"]), width=10.0)
     png = save(fig, args, NAME)
     return {"differences": d, "ranking": rank, "figure": png, "runs": runs}
 
