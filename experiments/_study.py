@@ -155,26 +155,29 @@ def write_findings(args: Args, lines: list[str]) -> Path:
 
 
 def constant_outcome(runs: pd.DataFrame, outcome: str) -> str | None:
-    """A plain-words warning when ``outcome`` has one value in every run (else None).
+    """A plain-words warning when ``outcome`` is the same in every run of each seed, whatever the
+    scenario or knob values (else None).
 
-    Then no scenario or knob changed it, every difference is exactly 0 and every sensitivity
-    index 0 or undefined: an artefact of the set-up, not a finding. The known case: a generation
-    measured at ``cohort.outcome_age`` 18, when nobody in it works yet, so each person's income rank
-    is the benefit level plus their own (seeded, common-random-number) component, whatever the
-    programme does (``sim.mechanisms.work``)."""
+    Then every paired difference is exactly 0 and every sensitivity index 0 or undefined: an
+    artefact of the set-up, not a finding. The known case: a generation measured at
+    ``cohort.outcome_age`` 18, when nobody in it works yet, so each person's income rank is the
+    benefit level plus their own (seeded, common-random-number) component, whatever the programme
+    does (``sim.mechanisms.work``); seeds differ, scenarios do not."""
     if outcome not in runs.columns:
         return None
-    v = pd.to_numeric(runs[outcome], errors="coerce").dropna()
-    if len(v) < 2 or v.nunique() > 1:
+    d = runs.assign(_v=pd.to_numeric(runs[outcome], errors="coerce")).dropna(subset=["_v"])
+    seeds = d.groupby("seed")["_v"] if "seed" in d.columns else d.assign(seed=0).groupby("seed")["_v"]
+    if len(d) < 2 or seeds.size().max() < 2 or seeds.nunique().max() > 1:
         return None
+    what = (f"is {d['_v'].iloc[0]:.4g} in all {len(d)} runs" if d["_v"].nunique() == 1 else
+            f"is the same in every run of a seed, whatever the scenario or knobs ({len(d)} runs)")
     why = ""
     emp = "generation.by_origin.employed"
-    if outcome.endswith("income_rank") and emp in runs.columns and (runs[emp] == 0).all():
+    if outcome.endswith("income_rank") and emp in d.columns and (d[emp] == 0).all():
         why = (" Nobody in the generation has work at the outcome age in any run, so each "
                "person's income rank is the benefit level, which no scenario changes; measure "
                "at an age when they work (cohort.outcome_age=25, the default).")
-    return (f"{outcome} is {v.iloc[0]:.4g} in all {len(v)} runs: the differences below are 0 by "
-            f"construction, not a finding.{why}")
+    return f"{outcome} {what}: every difference below is 0 by construction, not a finding.{why}"
 
 
 def warn_constant(runs: pd.DataFrame, outcome: str, lines: list[str]) -> str | None:

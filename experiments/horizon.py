@@ -13,8 +13,8 @@ wherever they live, after the programme had its years), against ``no_programme``
 Measure it at 25 (the default), not earlier: at 18 nobody in the generation works yet, so each
 one's income rank is the benefit level plus their own seeded component (``sim.mechanisms.work``),
 identical in every scenario, and every gain comes out exactly 0.00 (the first gallery preview,
-measured at 18, showed that; the study now says so in its findings when an outcome is the same in
-every run, :func:`experiments._study.constant_outcome`).
+measured at 18, showed that; the study now says so in its findings when the outcome is the same
+in every run of a seed, :func:`experiments._study.constant_outcome`).
 
     python -m experiments.horizon [--seeds 20] [--size small|default] [overrides...]
 
