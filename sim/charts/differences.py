@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,6 +73,8 @@ def differences_chart(runs: pd.DataFrame, outcomes: Sequence[str] | None = None,
     with chart_style():
         fig, axes = new_figure(width, 0.5 + per_row * len(keys), nrows=len(keys),
                                ncols=len(views), sharey=True, squeeze=False)
+        # room between the side-by-side panels, so their edge tick labels do not touch
+        fig.get_layout_engine().set(wspace=0.06)
         for i, key in enumerate(keys):
             lim = d.loc[d["key"] == key, ["shown_ci_low", "shown_ci_high", "shown_difference"]]
             span = np.nanmax(np.abs(lim.to_numpy(dtype=float))) if lim.notna().any().any() else 1
@@ -95,8 +98,9 @@ def differences_chart(runs: pd.DataFrame, outcomes: Sequence[str] | None = None,
                 ax.grid(axis="y", visible=False)
                 ax.set_xlabel(diff_unit(f"x.{key}", lang), fontsize=8, labelpad=1)
                 head = label_of(key, lang)
-                ax.set_title(f"{head}: {VIEWS[view][lang]}" if len(views) > 1 else head,
-                             loc="left", fontsize=9)
+                title = f"{head}: {VIEWS[view][lang]}" if len(views) > 1 else head
+                # wrapped: two panels side by side leave ~36 characters per line at 9 pt
+                ax.set_title("\n".join(textwrap.wrap(title, 36)), loc="left", fontsize=9)
         from matplotlib.lines import Line2D
 
         fig.legend(handles=[Line2D([], [], color=colour[v], marker="o", lw=2, label=word(v, lang))
