@@ -66,6 +66,6 @@ def run_grid_study(name: str, doc: str, x: str, xs: list, y: str, ys: list, titl
            "the model's result.")
     fig2 = heatmap_ci_chart(g, x, y, title=title, unit="income rank points (gain)")
     write_report(args, title, key, [Section(name, title, para(caption) + figure(
-        fig2, name, [caption], title) + (para("Warning: " + warn) if warn else ""))])
+        fig2, name, [caption], title))], warn)
     print(f"experiments: {name}: {args.out}/report.html, {png}")
     return 0

@@ -134,9 +134,18 @@ def save(fig, args: Args, name: str) -> Path:
     return path
 
 
-def write_report(args: Args, title: str, key_message: str, sections: list) -> Path:
-    """``OUT/report.html`` (one self-contained page, :mod:`sim.report.page`)."""
-    from sim.report.page import page
+def write_report(args: Args, title: str, key_message: str, sections: list,
+                 warning: str | None = None) -> Path:
+    """``OUT/report.html`` (one self-contained page, :mod:`sim.report.page`). A ``warning``
+    (:func:`constant_outcome`) leads the key message and closes the first section, so the page
+    never presents differences that are 0 by construction as the model's result."""
+    from sim.report.page import Section, page, para
+
+    if warning:
+        key_message = f"Warning: {warning} {key_message}"
+        s0 = sections[0]
+        sections = [Section(s0.sid, s0.title, s0.body + para("Warning: " + warning)),
+                    *sections[1:]]
 
     path = args.out / "report.html"
     sub = (f"{args.seeds} seeds per arm, wijk size {args.size}; overrides: "

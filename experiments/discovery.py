@@ -138,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     write_findings(args, lines)
     write_report(args, "Scenario discovery: what keeps the gain", plain, [Section(
         NAME, "PRIM box", para(plain) + figure(prim_box_chart(limits, title=title), NAME,
-                                               [title], "PRIM box")
-        + (para("Warning: " + warn) if warn else ""))])
+                                               [title], "PRIM box"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

@@ -161,8 +161,7 @@ def main(argv: list[str] | None = None) -> int:
            "5 and 10 years after its funding stops.")
     write_report(args, "Horizon: how long, and what remains", key,
                  [Section(NAME, "Horizon", para(cap) + figure(chart(gains, remains), NAME, [cap],
-                                                              "horizon chart")
-                          + (para("Warning: " + warn) if warn else ""))])
+                                                              "horizon chart"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

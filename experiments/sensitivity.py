@@ -139,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     cap = "Morris mu* (screening) and Sobol S1/ST (95 % bootstrap intervals) of the top knobs."
     write_report(args, "Sensitivity: which knobs matter", key, [Section(
         NAME, "Sensitivity", para(cap) + figure(fig_m, "morris", ["Morris screening"], "morris")
-        + figure(fig_s, "sobol", ["Sobol indices"], "sobol")
-        + (para("Warning: " + warn) if warn else ""))])
+        + figure(fig_s, "sobol", ["Sobol indices"], "sobol"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

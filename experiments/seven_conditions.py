@@ -80,10 +80,9 @@ def report(res: dict, args: Args) -> None:
            " compared with the programme that meets all seven conditions (the model's result).")
     body = para("Each arm differs from long_term in one condition's knobs only; runs share seeds "
                 "(common random numbers) and differences are paired by seed.") + \
-        table(["rank", "arm", "difference by origin (95 % CI)", "verdict"], rows) + \
-        (para("Warning: " + warn) if warn else "")
+        table(["rank", "arm", "difference by origin (95 % CI)", "verdict"], rows)
     write_report(args, "Seven conditions: what each is worth", key,
-                 [Section("seven-conditions", "Differences from long_term", body)])
+                 [Section("seven-conditions", "Differences from long_term", body)], warn)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -226,7 +226,9 @@ def test_horizon_at_18_says_its_zero_gains_are_no_finding(tmp_path):
     text = (out / "findings.md").read_text()
     assert "**Warning:**" in text and "0 by construction, not a finding" in text
     assert "cohort.outcome_age=25" in text
-    assert "Warning: " in (out / "report.html").read_text()
+    html = (out / "report.html").read_text()
+    assert 'id="key-message">Warning: ' in html  # the page's first sentence says it
+    assert html.count("Warning: ") == 2  # ... and the section closes with it
 
 
 @pytest.mark.slow
