@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments._study import Args, Sweep, fmt_ci, parse, run_sweep, save, write_findings, write_report
+from experiments._study import (
+    Args,
+    Sweep,
+    fmt_ci,
+    parse,
+    run_sweep,
+    save,
+    warn_constant,
+    write_findings,
+    write_report,
+)
 
 OUTCOME = "generation.by_origin.income_rank"
 
@@ -47,6 +57,7 @@ def run_grid_study(name: str, doc: str, x: str, xs: list, y: str, ys: list, titl
     lines += [f"- {x} = {r[x]:g}, {y} = {r[y]:g}: "
               f"{fmt_ci(r['difference'], r['ci_low'], r['ci_high'], 'rank points')}"
               for _, r in g.iterrows()]
+    warn = warn_constant(runs, OUTCOME, lines)
     write_findings(args, lines)
     key = (f"The programme's gain is largest at {x} = {best[x]:g}, {y} = {best[y]:g} "
            f"({fmt_ci(best['difference'], best['ci_low'], best['ci_high'], 'rank points')}) and "
@@ -55,6 +66,6 @@ def run_grid_study(name: str, doc: str, x: str, xs: list, y: str, ys: list, titl
            "the model's result.")
     fig2 = heatmap_ci_chart(g, x, y, title=title, unit="income rank points (gain)")
     write_report(args, title, key, [Section(name, title, para(caption) + figure(
-        fig2, name, [caption], title))])
+        fig2, name, [caption], title))], warn)
     print(f"experiments: {name}: {args.out}/report.html, {png}")
     return 0

@@ -134,9 +134,18 @@ def save(fig, args: Args, name: str) -> Path:
     return path
 
 
-def write_report(args: Args, title: str, key_message: str, sections: list) -> Path:
-    """``OUT/report.html`` (one self-contained page, :mod:`sim.report.page`)."""
-    from sim.report.page import page
+def write_report(args: Args, title: str, key_message: str, sections: list,
+                 warning: str | None = None) -> Path:
+    """``OUT/report.html`` (one self-contained page, :mod:`sim.report.page`). A ``warning``
+    (:func:`constant_outcome`) leads the key message and closes the first section, so the page
+    never presents differences that are 0 by construction as the model's result."""
+    from sim.report.page import Section, page, para
+
+    if warning:
+        key_message = f"Warning: {warning} {key_message}"
+        s0 = sections[0]
+        sections = [Section(s0.sid, s0.title, s0.body + para("Warning: " + warning)),
+                    *sections[1:]]
 
     path = args.out / "report.html"
     sub = (f"{args.seeds} seeds per arm, wijk size {args.size}; overrides: "
@@ -152,6 +161,41 @@ def write_findings(args: Args, lines: list[str]) -> Path:
     path = args.out / "findings.md"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def constant_outcome(runs: pd.DataFrame, outcome: str) -> str | None:
+    """A plain-words warning when ``outcome`` is the same in every run of each seed, whatever the
+    scenario or knob values (else None).
+
+    Then every paired difference is exactly 0 and every sensitivity index 0 or undefined: an
+    artefact of the set-up, not a finding. The known case: a generation measured at
+    ``cohort.outcome_age`` 18, when nobody in it works yet, so each person's income rank is the
+    benefit level plus their own (seeded, common-random-number) component, whatever the programme
+    does (``sim.mechanisms.work``); seeds differ, scenarios do not."""
+    if outcome not in runs.columns:
+        return None
+    d = runs.assign(_v=pd.to_numeric(runs[outcome], errors="coerce")).dropna(subset=["_v"])
+    seeds = d.groupby("seed")["_v"] if "seed" in d.columns else d.assign(seed=0).groupby("seed")["_v"]
+    if len(d) < 2 or seeds.size().max() < 2 or seeds.nunique().max() > 1:
+        return None
+    what = (f"is {d['_v'].iloc[0]:.4g} in all {len(d)} runs" if d["_v"].nunique() == 1 else
+            f"is the same in every run of a seed, whatever the scenario or knobs ({len(d)} runs)")
+    why = ""
+    emp = "generation.by_origin.employed"
+    if outcome.endswith("income_rank") and emp in d.columns and (d[emp] == 0).all():
+        why = (" Nobody in the generation has work at the outcome age in any run, so each "
+               "person's income rank is the benefit level, which no scenario changes; measure "
+               "at an age when they work (cohort.outcome_age=25, the default).")
+    return f"{outcome} {what}: every difference below is 0 by construction, not a finding.{why}"
+
+
+def warn_constant(runs: pd.DataFrame, outcome: str, lines: list[str]) -> str | None:
+    """:func:`constant_outcome`, echoed to stderr and added to the findings ``lines``."""
+    w = constant_outcome(runs, outcome)
+    if w:
+        print(f"experiments: warning: {w}", file=sys.stderr, flush=True)
+        lines += ["", f"**Warning:** {w}"]
+    return w
 
 
 def fmt_ci(d: float, lo: float, hi: float, unit: str = "", dec: int = 2) -> str:

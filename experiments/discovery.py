@@ -28,7 +28,17 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from experiments._study import Args, Sweep, main_guard, parse, run_sweep, save, write_findings, write_report
+from experiments._study import (
+    Args,
+    Sweep,
+    main_guard,
+    parse,
+    run_sweep,
+    save,
+    warn_constant,
+    write_findings,
+    write_report,
+)
 from experiments.sensitivity import design_overrides
 
 NAME = "discovery"
@@ -121,12 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     title = f"Levers that keep the gain above {thr:.2f} rank points (coverage {cov:.0%}, density {dens:.0%})"
     fig = prim_box_chart(limits, title=title)
     png = save(fig, args, NAME)
-    write_findings(args, [f"# Discovery ({len(pts)} points x {args.seeds} seeds, size {args.size})",
-                          "", plain, "", "Mean gain over all points: "
-                          f"{pts['gain'].mean():.3f} rank points (sd {pts['gain'].std():.3f})."])
+    lines = [f"# Discovery ({len(pts)} points x {args.seeds} seeds, size {args.size})",
+             "", plain, "", "Mean gain over all points: "
+             f"{pts['gain'].mean():.3f} rank points (sd {pts['gain'].std():.3f})."]
+    warn = warn_constant(pd.concat([runs, ref]), OUTCOME, lines)
+    write_findings(args, lines)
     write_report(args, "Scenario discovery: what keeps the gain", plain, [Section(
         NAME, "PRIM box", para(plain) + figure(prim_box_chart(limits, title=title), NAME,
-                                               [title], "PRIM box"))])
+                                               [title], "PRIM box"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

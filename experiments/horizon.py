@@ -8,6 +8,14 @@ the outcome age (income rank by origin, paired by seed, 95 % interval), and the 
 (``remains.csv``; a year beyond the run is reported as not reached). The runs last
 ``years.after_start=40`` so that 30 + 10 is inside them.
 
+The gain is each person's own income rank when they reach ``cohort.outcome_age`` (recorded then,
+wherever they live, after the programme had its years), against ``no_programme`` on the same seed.
+Measure it at 25 (the default), not earlier: at 18 nobody in the generation works yet, so each
+one's income rank is the benefit level plus their own seeded component (``sim.mechanisms.work``),
+identical in every scenario, and every gain comes out exactly 0.00 (the first gallery preview,
+measured at 18, showed that; the study now says so in its findings when the outcome is the same
+in every run of a seed, :func:`experiments._study.constant_outcome`).
+
     python -m experiments.horizon [--seeds 20] [--size small|default] [overrides...]
 
 Writes ``OUT/gains.csv``, ``OUT/remains.csv``, ``OUT/figures/horizon.png``, ``OUT/report.html``,
@@ -27,6 +35,7 @@ from experiments._study import (
     parse,
     run_sweep,
     save,
+    warn_constant,
     write_findings,
     write_report,
 )
@@ -139,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
               + (fmt_ci(r["difference"], r["ci_low"], r["ci_high"], dec=3)
                  if r["n_pairs"] else "not reached (beyond the run)")
               for _, r in liv.iterrows()]
+    warn = warn_constant(pd.concat([prog, ref]), OUTCOME, lines)
     write_findings(args, lines)
     from sim.report.page import Section, figure, para
 
@@ -151,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
            "5 and 10 years after its funding stops.")
     write_report(args, "Horizon: how long, and what remains", key,
                  [Section(NAME, "Horizon", para(cap) + figure(chart(gains, remains), NAME, [cap],
-                                                              "horizon chart"))])
+                                                              "horizon chart"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

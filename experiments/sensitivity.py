@@ -36,6 +36,7 @@ from experiments._study import (
     parse,
     run_sweep,
     save,
+    warn_constant,
     write_findings,
     write_report,
 )
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"experiments: --knobs = {o['knobs']!r}: no continuous knob matches")
     m_sw = Sweep("morris", {"scenario": ["long_term"]},
                  design_overrides("morris", o["morris_n"], knobs))
-    run_sweep(m_sw, args)
+    m_runs = run_sweep(m_sw, args)
     morris = analyze(args.out / "morris", OUTCOME).sort_values("mu_star", ascending=False)
     morris.to_csv(args.out / "morris.csv", index=False)
     top = list(morris["knob"].head(o["top"]))
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"- `{r['knob']}`: S1 {fmt_ci(r['S1'], r['S1'] - r['S1_conf'], r['S1'] + r['S1_conf'])}, "
               f"ST {fmt_ci(r['ST'], r['ST'] - r['ST_conf'], r['ST'] + r['ST_conf'])}"
               for _, r in sobol.iterrows()]
+    warn = warn_constant(m_runs, OUTCOME, lines)
     write_findings(args, lines)
     first = sobol.iloc[0]
     key = (f"Of {len(knobs)} knobs screened, '{first['knob']}' explains the most variance in the "
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     cap = "Morris mu* (screening) and Sobol S1/ST (95 % bootstrap intervals) of the top knobs."
     write_report(args, "Sensitivity: which knobs matter", key, [Section(
         NAME, "Sensitivity", para(cap) + figure(fig_m, "morris", ["Morris screening"], "morris")
-        + figure(fig_s, "sobol", ["Sobol indices"], "sobol"))])
+        + figure(fig_s, "sobol", ["Sobol indices"], "sobol"))], warn)
     print(f"experiments: {NAME}: {args.out}/report.html, {png}")
     return 0
 

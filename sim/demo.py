@@ -38,21 +38,17 @@ from sim.config import validate
 from sim.progress import Progress
 from sim.rundir import read_manifest, write_parquet
 from sim.simulate import simulate
+from sim.units import OUTCOMES as UNITS
 
 REFERENCE = "no_programme"
 DEMO_SET = ("no_programme", "project_carousel", "carousel_same_money", "long_term")
 SCENARIOS = {name: conditions.describe(name) for name in DEMO_SET}
 ARMS_REFERENCE = conditions.REFERENCE  # with --arms every scenario is compared with long_term
-# outcome -> (label, kind, better direction); kind: share (shown in %), rank (0-100), scale (0-1)
-OUTCOMES = {
-    "start_qualification": ("start qualification", "share", "higher"),
-    "higher_education": ("higher education", "share", "higher"),
-    "employed": ("employed", "share", "higher"),
-    "income_rank": ("income rank (national percentile)", "rank", "higher"),
-    "ever_suspect": ("ever a registered suspect, age 12-24", "share", "lower"),
-    "trust": ("trust in institutions (0-1)", "scale", "higher"),
-    "deprived_area": ("lives in a deprived area", "share", "lower"),
-}
+# The outcomes the demo prints; their labels, kinds and better directions live in one place,
+# sim.units.OUTCOMES. outcome -> (label, kind, better); kind: share (shown in %), rank, scale (0-1)
+DEMO_OUTCOMES = ("start_qualification", "higher_education", "employed", "income_rank",
+                 "ever_suspect", "trust", "deprived_area")
+OUTCOMES = {k: (UNITS[k].label["en"], UNITS[k].kind, UNITS[k].better) for k in DEMO_OUTCOMES}
 VIEWS = {
     "by_origin": ("BY ORIGIN", "everyone who lived in the wijk as a child (aged 0-12) when the "
                   "programme started, followed wherever they moved: what the programme did for "

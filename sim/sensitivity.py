@@ -146,8 +146,11 @@ def _analyze_one(method: str, meta: dict, x: np.ndarray, y: np.ndarray, conf_lev
     if method == "sobol":
         from SALib.analyze import sobol
 
+        # SALib's sobol.analyze seeds its bootstrap only `if seed:`, so seed 0 (our default)
+        # drew from numpy's global RNG and the intervals changed from call to call; a Generator
+        # is always truthy and SALib's default_rng(seed) passes it through.
         r = sobol.analyze(prob, y, calc_second_order=bool(meta.get("second_order")),
-                          conf_level=conf_level, seed=seed)
+                          conf_level=conf_level, seed=np.random.default_rng(seed))
         cols = ["S1", "S1_conf", "ST", "ST_conf"]
     elif method == "morris":
         from SALib.analyze import morris

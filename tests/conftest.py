@@ -36,3 +36,13 @@ def small_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "small_seed1"
     summary = simulate(small(1), out)
     return out, summary
+
+
+@pytest.fixture(scope="session")
+def slurm(tmp_path_factory):
+    """One local single-node Slurm for every cluster test of the session (tests/test_cluster.py,
+    tests/test_experiments_cluster.py); its environment (``SLURM_CONF``)."""
+    from sim.standins.testing import local_slurm
+
+    with local_slurm(tmp_path_factory.mktemp("slurm")) as env:
+        yield env

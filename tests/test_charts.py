@@ -155,3 +155,24 @@ def test_svg_has_real_escaped_text_and_unique_ids():
     assert "<text" in one and one.startswith("<svg")
     ids = lambda s: set(__import__("re").findall(r'id="([^"]+)"', s))  # noqa: E731
     assert not (ids(one) & ids(two))
+
+
+def test_prim_box_chart_keeps_a_long_title_inside_the_figure():
+    """The discovery gallery figure's title (threshold, coverage, density) ran off the right edge."""
+    from sim.charts import prim_box_chart
+
+    limits = pd.DataFrame({"lever": ["funding.annual_budget_per_resident", "programme.horizon_years"],
+                           "low": [50.0, 4.0], "high": [300.0, 30.0],
+                           "box_low": [74.9, 4.0], "box_high": [300.0, 30.0]})
+    title = "Levers that keep the gain above 0.79 rank points (coverage 100%, density 83%)"
+    fig = prim_box_chart(limits, title=title)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = fig._suptitle.get_window_extent(canvas.get_renderer())
+    assert fig._suptitle.get_text().replace("\n", " ") == title
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+    # the restricted lever is labelled with its box, the unrestricted one is not
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "74.9 – 300" in texts and not any(t.startswith("4 –") for t in texts)

@@ -1,19 +1,19 @@
 """The same sweep through a real Slurm (slurmctld + slurmd on 127.0.0.1) and a real Ray head on
-loopback gives the same runs as serially (issue 5). Each fixture starts its cluster with the
-scripts in scripts/ and stops it. Outside CI a missing prerequisite skips with the reason; with
-``CI`` set it fails, so CI never passes by skipping."""
+loopback gives the same runs as serially (issue 5). Each fixture starts its cluster with the scripts
+in scripts/ and stops it (Slurm: the session's ``slurm`` fixture, tests/conftest.py). Outside CI a
+missing prerequisite skips with the reason; with ``CI`` set it fails, so CI never passes by
+skipping."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.standins.testing import REPO, app_env, run_app, sweep_dir_of
+from sim.standins.testing import REPO, app_env, need, run_app, sweep_dir_of
 
 pytestmark = pytest.mark.cluster
 
@@ -25,37 +25,12 @@ OUTCOMES = ["y", "y_clean", "by_origin.y", "by_place.y"]
 RAY_PY = REPO / ".venv-ray" / "bin" / "python"
 
 
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"cluster prerequisite missing in CI: {why}")
-    pytest.skip(why)
-
-
 def _table(sweep: Path, keys: list[str], cols: list[str] | None = None) -> pd.DataFrame:
     runs = pd.read_parquet(sweep / "runs.parquet")
     assert len(runs) and (runs["status"] == "finished").all(), runs[["run_dir", "status"]]
     if cols is None:
         cols = [c for c in runs.columns if c.startswith(("generation.", "by_"))]
     return runs.sort_values(keys)[keys + cols].reset_index(drop=True)
-
-
-@pytest.fixture(scope="module")
-def slurm(tmp_path_factory):
-    _need(shutil.which("slurmctld") is not None and shutil.which("munged") is not None,
-          "slurm-wlm and munge are not installed (.ci/system-deps installs them)")
-    _need(os.geteuid() == 0, "the local Slurm runs as root")
-    d = tmp_path_factory.mktemp("slurm")
-    env = dict(os.environ, WIJKSIM_SLURM_DIR=str(d), WIJKSIM_SLURMCTLD_PORT="6837",
-               WIJKSIM_SLURMD_PORT="6838", SLURM_CONF=str(d / "slurm.conf"))
-    script = str(REPO / "scripts" / "local-slurm.sh")
-    p = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=180)
-    try:
-        _need(p.returncode == 0, f"local Slurm did not come up:\n{p.stdout}\n{p.stderr}")
-        yield env
-    finally:
-        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120)
 
 
 def test_slurm_sweep_gives_the_same_runs_as_serial(tmp_path, slurm):
@@ -96,13 +71,13 @@ def ray_head(tmp_path_factory):
     if not RAY_PY.exists():  # the optional extra lives in its own environment
         p = subprocess.run(["make", "env-ray"], cwd=REPO, capture_output=True, text=True,
                            timeout=1500)
-        _need(p.returncode == 0, f"make env-ray failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+        need(p.returncode == 0, f"make env-ray failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     d = tmp_path_factory.mktemp("ray")
     env = dict(os.environ, WIJKSIM_RAY_PORT="6391", WIJKSIM_RAY_TMP=str(d / "r"))
     script = str(REPO / "scripts" / "local-ray.sh")
     p = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=240)
     try:
-        _need(p.returncode == 0, f"local Ray head did not come up:\n{p.stdout}\n{p.stderr}")
+        need(p.returncode == 0, f"local Ray head did not come up:\n{p.stdout}\n{p.stderr}")
         yield "127.0.0.1:6391"
     finally:
         subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120)

@@ -36,3 +36,17 @@ def test_a_terminal_gets_a_bar():
             p.update()
     text = out.getvalue()
     assert "\r" in text and "5/5" in text and "of 5 runs" not in text
+
+
+def test_runs_finished_before_a_resume_count_from_the_start():
+    out = io.StringIO()
+    with Progress(20, "sweep", stream=out, initial=6) as p:  # step 2: next line at 8
+        for _ in range(14):
+            p.update()
+    counts = [int(re.match(r"sweep: (\d+) of 20 runs", ln).group(1))
+              for ln in out.getvalue().splitlines()]
+    assert counts == [8, 10, 12, 14, 16, 18, 20]
+    bar = io.StringIO()
+    with Progress(5, "sweep", stream=bar, tty=True, initial=3) as p:
+        p.update(2)
+    assert "5/5" in bar.getvalue()

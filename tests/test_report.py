@@ -219,3 +219,38 @@ def test_sweep_directory_gets_a_page(demo_dir, tmp_path):
     assert swept.by == "funding.annual_budget_per_resident" and swept.reference == 0
     html = render(swept)
     assert "difference from 0" in html.lower() or "differences from 0" in html.lower()
+
+
+def test_what_was_compared_describes_every_designed_arm():
+    """``python -m sim.demo --arms`` reports long_term, its seven leave-one-out arms and the
+    comparators: each gets its plain-English description from sim.conditions; a name outside the
+    designed set (a user's own scenario) gets none rather than an error."""
+    from types import SimpleNamespace
+
+    from sim import conditions
+    from sim.report import sections
+    from sim.report.page import esc
+
+    names = [*conditions.SCENARIO_SET, "my_own_variant"]
+    runs = pd.DataFrame({"scenario_name": names, "seed": 0, "run_dir": names,
+                         "status": "finished"})
+    data = SimpleNamespace(scenarios=names, finished=runs, runs=runs, by="scenario_name",
+                           reference="long_term", manifest=lambda rd: {"config": {"k": rd}})
+    body = sections.compared(data, "en").body
+    rows = dict(re.findall(r"<tr><td>([a-z_]+)</td><td>(.*?)</td>", body))
+    for n in conditions.SCENARIO_SET:
+        assert rows[n] == esc(conditions.describe(n)), n
+    assert rows["my_own_variant"] == ""
+    assert rows["long_term_unstable_staff"].startswith("long_term without condition")
+
+
+def test_the_conditions_section_maps_each_condition_to_its_arm_and_knobs():
+    """It used to look for a dict in sim.conditions and, finding a tuple, left the section out."""
+    from sim import conditions
+    from sim.report import sections
+
+    body = sections.conditions("en").body
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>.*?</td><td>(.*?)</td></tr>", body)
+    assert [(lab, arm) for lab, arm, _ in rows] == [(c.label, c.arm) for c in conditions.CONDITIONS]
+    for (_, _, knobs), c in zip(rows, conditions.CONDITIONS, strict=True):
+        assert knobs.split(", ") == list(c.knobs)

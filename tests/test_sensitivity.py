@@ -81,6 +81,11 @@ def test_design_sweep_analysis_equals_direct_salib(tmp_path, method, n):
     for c in cols:
         assert res[c].to_numpy() == pytest.approx(np.asarray(ref[c]), rel=1e-9, abs=1e-12)
     assert list((sweep / "point_00000").glob("seed_0/summary.json"))
+    # the bootstrap intervals are a function of the seed (SALib's Sobol took seed 0 as "none")
+    conf = [c for c in res.columns if c.endswith("_conf")]
+    again = analyze(sweep, "y").set_index("knob")
+    pd.testing.assert_frame_equal(res[conf], again[conf])
+    assert not res[conf].equals(analyze(sweep, "y", seed=1).set_index("knob")[conf])
     # a missing point is an error that says how to resume, not a silently wrong index
     runs = pd.read_parquet(sweep / "runs.parquet")
     with pytest.raises(DesignError, match="rerun the same sweep command"):

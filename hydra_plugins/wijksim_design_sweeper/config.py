@@ -28,8 +28,9 @@ class DesignConf:
 class WijksimSweeperConf:
     """``max_batch_size`` streams big sweeps (jobs composed per batch); ``params`` is a grid like
     the basic sweeper's; ``model`` ("module:ATTR", a ``sim.jobs.ModelSpec``) lets the parent
-    validate every job before launching and skip jobs whose runs are all finished; ``progress``:
-    one bar over finished runs (null = when stderr is a terminal); ``collect``: write
+    validate every job before launching and skip jobs whose runs are all finished; ``progress``
+    over finished runs (null = a bar when stderr is a terminal, else a line every ~10 % of the
+    runs; true = always a bar; false = none); ``collect``: write
     runs.parquet and series.parquet (``sim.collect``) at the end, also when jobs failed."""
 
     _target_: str = "hydra_plugins.wijksim_design_sweeper.sweeper.WijksimSweeper"

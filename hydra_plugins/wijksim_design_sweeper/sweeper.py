@@ -16,8 +16,10 @@ What it adds to Hydra's basic sweeper:
 * **Validation first, skip finished.** With ``hydra.sweeper.model`` set, every job's config is
   validated before anything launches (one ``wijksim: invalid configuration`` message, exit 2), and
   jobs whose runs are all finished with the same fingerprint are not launched again.
-* **One progress bar** over finished runs, fed by polling run manifests (works for every launcher),
-  and a failure summary at the end instead of stopping at the first failed batch.
+* **Progress** over finished runs, fed by polling run manifests (works for every launcher):
+  :mod:`sim.progress`, a bar on a terminal and a plain line every ~10 % of the runs otherwise (CI
+  logs, Slurm output, ``nohup``); and a failure summary at the end instead of stopping at the
+  first failed batch.
 """
 
 
@@ -142,37 +144,42 @@ def sweep_identity(app: str, jobs: list[Job]) -> str:
 
 
 class _Progress:
-    """One tqdm bar over runs, fed by polling each pending run's manifest for a final status."""
+    """:class:`sim.progress.Progress` over runs, fed by polling each pending run's manifest for a
+    final status. ``mode``: None = a bar on a terminal, plain lines otherwise; True = a bar;
+    False = nothing."""
 
-    def __init__(self, runs: list[Path], done: int, enabled: bool, poll: float) -> None:
+    def __init__(self, runs: list[Path], done: int, enabled: bool, poll: float,
+                 mode: bool | None = None) -> None:
+        from sim.progress import Progress
+
         self.pending = list(runs)
         self.started = time.time()
         self.poll = poll
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=len(runs) + done, initial=done, unit="run", file=sys.stderr,
-                            dynamic_ncols=True, smoothing=0.05)
+        self.bar = Progress(len(runs) + done, "wijksim sweep", initial=done,
+                            tty=True if mode else None) if enabled else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _finished(self, run: Path) -> bool:
+    def _status(self, run: Path) -> str | None:
+        """``finished`` or ``failed`` once this sweep has ended the run, else None."""
         p = run / "manifest.json"
         try:
             if p.stat().st_mtime < self.started - 1:
-                return False
+                return None
             status = json.loads(p.read_text()).get("status")
         except (OSError, ValueError):
-            return False
-        return status in ("finished", "failed")
+            return None
+        return status if status in ("finished", "failed") else None
 
     def _tick(self) -> None:
-        still = [r for r in self.pending if not self._finished(r)]
-        n = len(self.pending) - len(still)
+        still = []
+        for r in self.pending:
+            s = self._status(r)
+            if s is None:
+                still.append(r)
+            elif self.bar is not None:
+                self.bar.update(ok=s == "finished")
         self.pending = still
-        if n and self.bar is not None:
-            self.bar.update(n)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.poll):
@@ -390,7 +397,7 @@ class WijksimSweeper(Sweeper):
               + (f", {n_runs} runs ({done_before} already finished)" if self.model else "")
               + (f"; launching {len(todo)} jobs" if len(todo) < len(jobs) else ""),
               file=sys.stderr, flush=True)
-        enabled = sys.stderr.isatty() if self.progress is None else bool(self.progress)
+        enabled = self.progress is not False
         for name in _QUIET:
             logging.getLogger(name).setLevel(logging.WARNING)
         pending = [r for j in todo for r, ok in zip(j.runs, j.done, strict=True) if not ok]
@@ -402,7 +409,7 @@ class WijksimSweeper(Sweeper):
             prestart(len(todo))  # fork workers before the progress thread exists
         try:
             with _Progress(pending, n_runs - len(pending), enabled and bool(self.model),
-                           self.poll_seconds):
+                           self.poll_seconds, self.progress):
                 for start in range(0, len(todo), batch):
                     chunk = todo[start:start + batch]
                     results = self.launcher.launch(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -155,5 +157,7 @@ def prim_box_chart(limits: pd.DataFrame, *, title: str = "", width: float = 6.5)
         ax.set_xlim(-0.15, 1.15)
         ax.set_xticks([])
         ax.grid(False)
-        ax.set_title(title, loc="left", fontsize=9)
+        # over the whole figure and wrapped: the long lever names leave the axes too narrow for a
+        # title with coverage and density in it (it was cut off at the right edge)
+        fig.suptitle(textwrap.fill(title, 80), x=0.01, ha="left", fontsize=9)
     return fig

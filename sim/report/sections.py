@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pandas as pd
 
 from sim import charts
+from sim.conditions import CONDITIONS, describe, flat
 from sim.report import text as tx
 from sim.report.data import ReportData
 from sim.report.page import Section, figure, para, table
@@ -207,31 +207,15 @@ def sweep(data: ReportData, lang: str) -> Section | None:
     return Section("sweep", tx.t("sweep", lang), "\n".join(body))
 
 
-def _flat(d: dict, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
 def compared(data: ReportData, lang: str) -> Section:
-    """The scenarios: a description when the demo has one, and the settings that differ."""
-    descriptions: dict[Any, str] = {}
-    try:
-        from sim import demo
-
-        descriptions = {k: v for k, v in getattr(demo, "SCENARIOS", {}).items()
-                        if isinstance(v, str)}
-    except ImportError:
-        pass
+    """The scenarios: a description of each designed one (``sim.conditions.describe``: the
+    reference, the seven leave-one-out arms, the comparators), and the settings that differ."""
+    descriptions = {n: _describe(n) for n in data.scenarios}
     fin = data.finished
     configs = {}
     for n in data.scenarios:
         rd = fin.loc[fin[data.by] == n, "run_dir"].iloc[0]
-        configs[n] = _flat(data.manifest(rd).get("config", {}))
+        configs[n] = flat(data.manifest(rd).get("config", {}))
     ref = configs.get(data.reference, {})
     rows = []
     for n in data.scenarios:
@@ -256,6 +240,14 @@ def compared(data: ReportData, lang: str) -> Section:
     return Section("compared", tx.t("compared", lang), "\n".join(body))
 
 
+def _describe(scenario: Any) -> str:
+    """``sim.conditions.describe`` of a designed scenario; "" for any other name or sweep value."""
+    try:
+        return describe(str(scenario))
+    except KeyError:
+        return ""
+
+
 def _ranges(seeds: list[int]) -> str:
     """0,1,2,3,7 -> "0-3, 7"."""
     out, i = [], 0
@@ -268,25 +260,11 @@ def _ranges(seeds: list[int]) -> str:
     return ", ".join(out)
 
 
-def conditions(lang: str) -> Section | None:
-    """The condition -> knobs map of ``sim.conditions``, when the project has one."""
-    try:
-        mod = importlib.import_module("sim.conditions")
-    except ImportError:
-        return None
-    table_obj = next((getattr(mod, n) for n in ("CONDITIONS", "CONDITION_KNOBS", "KNOBS")
-                      if isinstance(getattr(mod, n, None), dict)), None)
-    if not table_obj:
-        return None
-    rows = []
-    for cond, knobs in table_obj.items():
-        if isinstance(knobs, dict):
-            shown = "; ".join(f"{k} = {v}" for k, v in knobs.items())
-        elif hasattr(knobs, "__dataclass_fields__"):
-            shown = "; ".join(f"{k} = {getattr(knobs, k)}" for k in knobs.__dataclass_fields__)
-        else:
-            shown = str(knobs)
-        rows.append([(str(cond), ""), (shown, "")])
-    return Section("conditions", tx.t("conditions", lang),
-                   table(["condition" if lang == "en" else "voorwaarde",
-                          "knobs" if lang == "en" else "knoppen"], rows))
+def conditions(lang: str) -> Section:
+    """The seven conditions, each one's leave-one-out arm, what that arm takes away and the knobs
+    it changes (``sim.conditions.CONDITIONS``, the one place of that map)."""
+    rows = [[(c.label, ""), (c.arm, ""), (c.without, ""), (", ".join(c.knobs), "")]
+            for c in CONDITIONS]
+    head = (["condition", "arm without it", "what the arm takes away", "knobs"] if lang == "en"
+            else ["voorwaarde", "variant zonder", "wat de variant weglaat", "knoppen"])
+    return Section("conditions", tx.t("conditions", lang), table(head, rows))
