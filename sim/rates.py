@@ -23,3 +23,10 @@ def step_prob(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
         np.negative(x, out=x)
         return x
     return -math.expm1(-rate * dt)
+
+
+def steady_share(inflow: np.ndarray, outflow: np.ndarray) -> np.ndarray:
+    """Steady-state share in a state entered at rate ``inflow`` and left at ``outflow``:
+    ``inflow / (inflow + outflow)``, 0 where both rates are 0 (a knob at its bound: nobody enters)."""
+    total = inflow + outflow
+    return np.divide(inflow, total, out=np.zeros(np.shape(total)), where=total > 0)

@@ -41,6 +41,7 @@ from scipy.special import ndtr, ndtri
 
 from sim.mechanisms import work
 from sim.population import EDU_HIGHER, EDU_NONE, EDU_START
+from sim.rates import steady_share
 
 if TYPE_CHECKING:
     from sim.config import WijksimConfig
@@ -127,7 +128,7 @@ def _reference(key: tuple) -> Reference:
     edu = np.where(score >= thr_hi, EDU_HIGHER, np.where(score >= thr_sq, EDU_START, EDU_NONE))
     x = ee * (edu - 1.0) + se * skill
     f, s = f0 * np.exp(x), s0 * np.exp(-x)
-    employed = rng.random(n) < f / (f + s)
+    employed = rng.random(n) < steady_share(f, s)
     pot = np.clip(base + per_level * edu + per_skill * skill + noise_sd * rng.standard_normal(n),
                   1.0, 99.0)
     age = national_ages(n, rng)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.population import EDU_UNDECIDED
-from sim.rates import step_prob
+from sim.rates import steady_share, step_prob
 
 if TYPE_CHECKING:
     from sim.model import Neighbourhood
@@ -68,7 +68,7 @@ def init_labour(model: Neighbourhood, idx: np.ndarray, rng: np.random.Generator)
              & (p.edu[idx] != EDU_UNDECIDED)]
     f, s = _rates(model, lf)
     p.employed[idx] = False
-    p.employed[lf] = rng.random(lf.size) < f / (f + s)
+    p.employed[lf] = rng.random(lf.size) < steady_share(f, s)
     _set_ranks(model, idx)
 
 
